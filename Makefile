@@ -1,0 +1,39 @@
+# borderwatch: two commands on a fresh machine: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BW := $(VENV)/bin/borderwatch
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint bench serve clean docs
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BW) demo
+
+test: install
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) -m pip install --quiet -e '.[bench]'
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+serve: install
+	$(BW) serve
+
+docs: install
+	$(PY) -m borderwatch.cli.reference > docs/cli-reference.md
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

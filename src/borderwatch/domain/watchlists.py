@@ -1,0 +1,154 @@
+"""Watch lists: listed persons and organisations, their names, dates and documents, and versions.
+
+An entry's id comes from its source (`UN:QDi.001`, `OFAC:12345`, `FTM:<id>`, `NAT:<agency>:<id>`)
+so that every alert stays traceable to the official notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import NewType
+
+from borderwatch.domain.travellers import Gender
+
+EntityId = NewType("EntityId", str)
+ListId = NewType("ListId", str)
+
+
+class ListSource(Enum):
+    """Who publishes a list, and so which importer reads it."""
+
+    UN = "UN"
+    OFAC = "OFAC"
+    FTM = "FTM"
+    NATIONAL = "NAT"
+    LOST_STOLEN = "LSD"
+
+
+class EntityKind(Enum):
+    """What a list entry is."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    VESSEL = "vessel"
+    AIRCRAFT = "aircraft"
+
+
+class NameQuality(Enum):
+    """How much a listed name can be trusted as a way the person is really called."""
+
+    PRIMARY = "primary"
+    STRONG_ALIAS = "strong alias"  # UN quality Good, OFAC alt.csv a.k.a.
+    WEAK_ALIAS = "weak alias"  # UN quality Low, OFAC weak a.k.a.: never alerts alone
+    ORIGINAL_SCRIPT = "original script"  # UN NAME_ORIGINAL_SCRIPT (mostly Arabic)
+    FORMER = "former"  # f.k.a.
+
+
+class DateExactness(Enum):
+    """How precisely a listed birth date is known."""
+
+    EXACT = "exact"
+    YEAR = "year"  # only the year is known
+    MONTH = "month"
+    RANGE = "range"  # between two years
+    APPROXIMATE = "approximate"  # circa
+
+
+@dataclass(frozen=True, slots=True)
+class ListedName:
+    """One name of a listed entity as written by the list, with its quality."""
+
+    full_name: str
+    quality: NameQuality = NameQuality.PRIMARY
+    given_names: str = ""  # when the source splits the name (UN FIRST_NAME.., OFAC "LAST, Given")
+    family_name: str = ""
+    script: str = ""  # ISO 15924 code when known: Latn, Arab, Cyrl...
+
+
+@dataclass(frozen=True, slots=True)
+class ListedBirthDate:
+    """A birth date as a list gives it: the earliest and latest possible day, and how it was written."""
+
+    earliest: date
+    latest: date
+    exactness: DateExactness
+    text: str = ""  # the source's own wording, for the officer
+
+    def contains(self, day: date) -> bool:
+        """True when `day` lies within the listed span."""
+        return self.earliest <= day <= self.latest
+
+
+@dataclass(frozen=True, slots=True)
+class ListedDocument:
+    """An identity or travel document the list names for the entity."""
+
+    number: str
+    kind: str = ""  # passport, national id...
+    issuing_country: str = ""  # ICAO/ISO alpha-3 when it could be resolved
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """A listed person or organisation, with everything the list says that helps identify them."""
+
+    entity_id: EntityId
+    source: ListSource
+    kind: EntityKind
+    names: tuple[ListedName, ...]
+    birth_dates: tuple[ListedBirthDate, ...] = ()
+    nationalities: tuple[str, ...] = ()  # alpha-3 codes where resolved
+    gender: Gender = Gender.UNKNOWN
+    documents: tuple[ListedDocument, ...] = ()
+    birth_places: tuple[str, ...] = ()
+    listed_on: date | None = None
+    programs: tuple[str, ...] = ()  # UN list type / OFAC programs
+    category: str = ""  # national lists: arrest, refuse entry, monitor
+    remarks: str = ""
+    reference_url: str = ""
+
+    @property
+    def primary_name(self) -> str:
+        """Return the entry's main name."""
+        for name in self.names:
+            if name.quality is NameQuality.PRIMARY:
+                return name.full_name
+        return self.names[0].full_name if self.names else str(self.entity_id)
+
+
+@dataclass(frozen=True, slots=True)
+class LostStolenDocument:
+    """A travel document reported lost or stolen."""
+
+    issuing_state: str
+    number: str
+    doc_type: str = ""
+    reported_on: date | None = None
+    record_id: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Return the lookup key: (issuing state, normalised number)."""
+        return (self.issuing_state.upper(), normalise_document_number(self.number))
+
+
+def normalise_document_number(number: str) -> str:
+    """Return a document number with spaces, hyphens, fillers and case differences removed."""
+    return "".join(ch for ch in number.upper() if ch.isalnum())
+
+
+@dataclass(frozen=True, slots=True)
+class ListVersion:
+    """One import of one list: when it was published and imported, and a hash of its content."""
+
+    list_id: ListId
+    version: int
+    source: ListSource
+    source_date: datetime | None
+    imported_at: datetime
+    content_hash: str
+    entries: int
+    file_name: str = ""

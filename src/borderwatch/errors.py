@@ -1,0 +1,118 @@
+"""The one error hierarchy of borderwatch.
+
+No HTTP status lives here: `http/errors.py` maps classes to status codes and `cli/main.py` maps
+them to exit codes. Every error carries structured fields so a person (or a script reading JSON)
+can tell what went wrong, where, and why.
+
+Per-record trouble in an input file is *not* an exception: parsers return `Problem` values
+(`formats/problems.py`) next to the records they could read. An exception means the whole
+operation could not go on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class BorderwatchError(Exception):
+    """Root of every error borderwatch raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the error as a JSON-ready mapping (same keys for every class)."""
+        return {"error": type(self).__name__, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where in an input something was found: any of line, column, segment index, byte offset, record."""
+
+    line: int | None = None
+    column: int | None = None
+    segment: int | None = None
+    offset: int | None = None
+    record: int | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.record is not None:
+            parts.append(f"record {self.record}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.column is not None:
+            parts.append(f"column {self.column}")
+        if self.segment is not None:
+            parts.append(f"segment {self.segment}")
+        if self.offset is not None and not parts:
+            parts.append(f"byte {self.offset}")
+        return ", ".join(parts) or "unknown position"
+
+
+class InputError(BorderwatchError):
+    """Input from outside (a file, a message, a request) cannot be used as a whole."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "",
+        position: Position | None = None,
+        field: str = "",
+        reason: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.source = source
+        self.position = position
+        self.field = field
+        self.reason = reason or message
+
+    def as_dict(self) -> dict[str, object]:
+        data = super().as_dict()
+        data.update(
+            {
+                "source": self.source,
+                "position": str(self.position) if self.position else None,
+                "field": self.field or None,
+                "reason": self.reason,
+            }
+        )
+        return data
+
+
+class FormatError(InputError):
+    """The bytes are not a readable message of the expected format (EDIFACT, XML, CSV, MRZ)."""
+
+
+class DocumentRuleError(InputError):
+    """A travel document breaks an ICAO 9303 rule in a way that stops processing."""
+
+
+class NotFoundError(BorderwatchError):
+    """The thing asked for does not exist (or is not visible to the caller's agency)."""
+
+
+class AccessDeniedError(BorderwatchError):
+    """The caller's role, agency or agreement does not allow this."""
+
+
+class AuthenticationError(AccessDeniedError):
+    """The caller could not be identified (bad password, missing or expired token)."""
+
+
+class ConflictError(BorderwatchError):
+    """The action clashes with the current state (alert already decided, duplicate name...)."""
+
+
+class ConfigError(BorderwatchError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+class StorageError(BorderwatchError):
+    """The database could not be reached or refused the operation."""
+
+
+class PartnerError(BorderwatchError):
+    """A partner agency's instance could not be reached or sent something we must reject."""
