@@ -12,6 +12,7 @@ operation could not go on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 
 class BorderwatchError(Exception):
@@ -116,3 +117,53 @@ class StorageError(BorderwatchError):
 
 class PartnerError(BorderwatchError):
     """A partner agency's instance could not be reached or sent something we must reject."""
+
+
+class EnvelopeRejection(Enum):
+    """Why a partner's signed envelope was refused; the receiver audits all but DUPLICATE."""
+
+    TOO_LARGE = "too large"
+    MALFORMED = "malformed"
+    UNKNOWN_AGREEMENT = "unknown agreement"
+    UNKNOWN_SENDER = "unknown sender"
+    BAD_SIGNATURE = "bad signature"
+    WRONG_RECIPIENT = "wrong recipient"
+    AGREEMENT_REFUSED = "agreement refused"  # revoked, expired, not yet valid, or direction not agreed
+    STALE = "stale"
+    FUTURE_DATED = "future-dated"
+    DUPLICATE = "duplicate"
+
+
+class EnvelopeRejectedError(PartnerError):
+    """A partner's signed envelope failed a check; `rejection` says which, the message says why."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        rejection: EnvelopeRejection,
+        sender: str = "",
+        agreement_id: str = "",
+        message_id: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.rejection = rejection
+        self.sender = sender
+        self.agreement_id = agreement_id
+        self.message_id = message_id
+
+    def as_dict(self) -> dict[str, object]:
+        data = super().as_dict()
+        data.update(
+            {
+                "rejection": self.rejection.value,
+                "sender": self.sender or None,
+                "agreement_id": self.agreement_id or None,
+                "message_id": self.message_id or None,
+            }
+        )
+        return data
+
+
+class DuplicateEnvelopeError(EnvelopeRejectedError):
+    """A genuine envelope whose message id was already received: a retry, safe to ignore quietly."""
