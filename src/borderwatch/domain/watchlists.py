@@ -6,7 +6,9 @@ so that every alert stays traceable to the official notice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import Enum
 from typing import NewType
@@ -109,6 +111,7 @@ class ListEntry:
     category: str = ""  # national lists: arrest, refuse entry, monitor
     remarks: str = ""
     reference_url: str = ""
+    addresses: tuple[str, ...] = ()  # as the list writes them (UN *_ADDRESS, OFAC add.csv), one line each
 
     @property
     def primary_name(self) -> str:
@@ -152,3 +155,73 @@ class ListVersion:
     content_hash: str
     entries: int
     file_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryChange:
+    """One entry present in both versions of a list, and the ListEntry fields that differ."""
+
+    entity_id: EntityId
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListDelta:
+    """What changed between two versions of a list: entries added, removed and changed (with fields)."""
+
+    added: tuple[EntityId, ...] = ()
+    removed: tuple[EntityId, ...] = ()
+    changed: tuple[EntryChange, ...] = ()
+
+    @property
+    def changed_ids(self) -> tuple[EntityId, ...]:
+        """Return the ids of the changed entries."""
+        return tuple(change.entity_id for change in self.changed)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when both versions hold the same entries."""
+        return not (self.added or self.removed or self.changed)
+
+    @property
+    def to_rescreen(self) -> tuple[EntityId, ...]:
+        """Return the ids whose entries can produce new hits: added and changed ones."""
+        return self.added + self.changed_ids
+
+    def fields_changed(self, entity_id: EntityId) -> tuple[str, ...]:
+        """Return the names of the ListEntry fields that changed for `entity_id` (empty if unchanged)."""
+        for change in self.changed:
+            if change.entity_id == entity_id:
+                return change.fields
+        return ()
+
+
+def _same(old: object, new: object) -> bool:
+    # Tuples of names, dates, documents...: a different order is not a change of the entry.
+    if isinstance(old, tuple) and isinstance(new, tuple):
+        return Counter(old) == Counter(new)
+    return old == new
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(ListEntry))
+
+
+def diff_entries(old: Iterable[ListEntry], new: Iterable[ListEntry]) -> ListDelta:
+    """Return the delta from the `old` entries to the `new` ones, matched by entity id.
+
+    Ids are sorted in the result. Tuple fields are compared as multisets (reordering is no change).
+    When an id appears twice in one input, its last entry counts.
+    """
+    before = {entry.entity_id: entry for entry in old}
+    after = {entry.entity_id: entry for entry in new}
+    added = tuple(sorted(after.keys() - before.keys()))
+    removed = tuple(sorted(before.keys() - after.keys()))
+    changed: list[EntryChange] = []
+    for entity_id in sorted(before.keys() & after.keys()):
+        was, now = before[entity_id], after[entity_id]
+        if was == now:
+            continue
+        differing = tuple(name for name in _ENTRY_FIELDS if not _same(getattr(was, name), getattr(now, name)))
+        if differing:
+            changed.append(EntryChange(entity_id, differing))
+    return ListDelta(added=added, removed=removed, changed=tuple(changed))
