@@ -64,6 +64,7 @@ class TravellerRole(Enum):
     PASSENGER = "passenger"
     CREW = "crew"
     IN_TRANSIT = "in_transit"
+    IN_TRANSIT_CREW = "in_transit_crew"  # PAXLST NAD+DDT: crew member in transit
 
 
 class MessageKind(Enum):
@@ -89,6 +90,7 @@ class TravelDocument:
     issue_date: date | None = None
     nationality: str = ""
     code: str = ""  # the document code as written (P, PO, ID, VB...)
+    issue_place: str = ""  # place of issue as written (PNRGOV SSR DOCO), not a country code
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,7 @@ class Manifest:
     legs: tuple[Flight, ...] = ()  # further route legs (D05B LOC+92, several TDT groups)
     version: str = ""  # D02B, D05B
     reporting_party: str = ""
+    message_function: str = ""  # BGM element 2: C change, CL close-out, CLOB on board, CLNB not boarded...
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,9 @@ class PaymentMethod:
     card_type: str = ""
     card_number_masked: str = ""
     payer_name: str = ""
+    payer_address: str = ""  # PNRGOV IFT+4:43 after FOP
+    payer_phone: str = ""
+    card_expiry: str = ""  # MMYY as sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +216,9 @@ class BookedTraveller:
     frequent_flyer: str = ""
     contacts: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
+    title: str = ""  # MR, MRS... taken off the end of the given names as booked
+    with_infant: bool = False  # PNRGOV TIF infant indicator: this adult travels with a lap infant
+    infant_of: str = ""  # for an infant (SSR INFT): the ref of the adult carrying them
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +239,8 @@ class Booking:
     bag_weight_kg: float | None = None
     contacts: tuple[str, ...] = ()
     other_locators: tuple[str, ...] = field(default_factory=tuple)
+    last_modified_at: datetime | None = None  # PNRGOV DAT+700, last PNR transaction
+    addresses: tuple[str, ...] = ()  # PNRGOV ADD at booking level
 
     @property
     def is_one_way(self) -> bool:
@@ -248,3 +259,4 @@ class PnrMessage:
     sender: str = ""
     message_ref: str = ""
     version: str = ""
+    declared_bookings: int | None = None  # PNRGOV EQN: number of PNRs the sender says it sent
