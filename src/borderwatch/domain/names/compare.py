@@ -1,0 +1,260 @@
+"""Token against token, name against name: which part aligned with which, by what rule, how well.
+
+Names are compared as bags of parts (order-free, names.md §5.4): every traveller part is paired
+with its best listed part, best pairs first; what is left over on either side is reported as
+missing. Each pair carries the rule that matched it, so an officer reads *why* (names.md §5.1):
+
+exact . . . . . . . . same canonical spelling (after particles and compounds were folded)
+variant . . . . . . . the variant table says it is the same name (Youssef ~ Yusuf)
+phonetic key  . . . . same key after folding French/English romanisation (Mohamed ~ Muhammad)
+consonant skeleton  . same consonants, vowels differ (Othmane ~ Athmane)
+transliteration . . . Arabic script against Latin: same consonant skeleton (محمد ~ Mohammed)
+edit distance . . . . close spellings (Katranji ~ Qatranji)
+truncated . . . . . . one is the start of the other (MRZ cut long names, names.md §5.11)
+initial . . . . . . . a single letter against a name starting with it
+joined / split  . . . two parts on one side written as one on the other (Bun Hieng ~ Bunheung)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from rapidfuzz.distance import Levenshtein
+
+from borderwatch.domain.names.normalize import NameToken, TokenForm, TokenRole, make_form
+from borderwatch.domain.names.variants import NameTables
+
+
+class MatchRule(Enum):
+    """How a traveller's name part met a listed one."""
+
+    EXACT = "exact"
+    VARIANT = "transliteration variant"
+    PHONETIC = "phonetic key"
+    SKELETON = "consonant skeleton"
+    TRANSLITERATION = "Arabic script transliterated"
+    EDIT = "edit distance"
+    TRUNCATED = "truncated"
+    INITIAL = "initial"
+    JOINED = "joined or split"
+    DIFFERENT = "different names"
+    NONE = "no match"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenMatch:
+    """How well two name parts agree, in [0, 1], and by which rule."""
+
+    score: float
+    rule: MatchRule
+    note: str = ""
+
+
+NO_MATCH = TokenMatch(0.0, MatchRule.NONE)
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedPair:
+    """A traveller name part paired with a listed one."""
+
+    traveller: NameToken
+    listed: NameToken
+    match: TokenMatch
+    traveller_pos: int
+    listed_pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class NameComparison:
+    """The alignment of a traveller's name with a listed name."""
+
+    pairs: tuple[AlignedPair, ...]
+    unmatched_traveller: tuple[NameToken, ...]
+    unmatched_listed: tuple[NameToken, ...]
+    swapped: bool  # the aligned parts come in a different order on the two sides
+
+
+def _ratio(a: str, b: str) -> float:
+    return float(Levenshtein.normalized_similarity(a, b))
+
+
+class NameComparer:
+    """Scores name parts against each other with explicit rules; memoises pairs (pure, deterministic)."""
+
+    __slots__ = ("_cache", "min_score", "tables")
+
+    def __init__(self, tables: NameTables, min_score: float = 0.55) -> None:
+        self.tables = tables
+        self.min_score = min_score
+        self._cache: dict[tuple[str, str], TokenMatch] = {}
+
+    def token_match(self, traveller: NameToken, listed: NameToken) -> TokenMatch:
+        """Return how well a traveller's name part matches a listed one (best over their forms)."""
+        key = (traveller.uid, listed.uid)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._token_match(traveller, listed)
+            if len(self._cache) < 2_000_000:
+                self._cache[key] = found
+        return found
+
+    def _token_match(self, traveller: NameToken, listed: NameToken) -> TokenMatch:
+        cross = (traveller.script == "Arab") != (listed.script == "Arab")
+        best = NO_MATCH
+        for fq in traveller.forms:
+            for fl in listed.forms:
+                found = self.form_match(
+                    fq,
+                    fl,
+                    cross,
+                    traveller.native if fq is traveller.forms[0] else "",
+                    listed.native if fl is listed.forms[0] else "",
+                )
+                if found.rule is MatchRule.DIFFERENT and fq is traveller.forms[0] and fl is listed.forms[0]:
+                    return found
+                penalty = fq.penalty + fl.penalty
+                score = max(0.0, found.score - penalty)
+                if score > best.score:
+                    note = "; ".join(n for n in (found.note, fq.note, fl.note) if n)
+                    best = TokenMatch(round(score, 4), found.rule, note)
+        return best
+
+    def form_match(
+        self, fq: TokenForm, fl: TokenForm, cross: bool, native_q: str = "", native_l: str = ""
+    ) -> TokenMatch:
+        """Return the rule-based agreement of two token forms (`cross`: one side was Arabic script)."""
+        if fq.text == fl.text:
+            return TokenMatch(1.0, MatchRule.EXACT)
+        fam_q = self.tables.families_of(fq.phonetic, native_q)
+        fam_l = self.tables.families_of(fl.phonetic, native_l)
+        shared = fam_q & fam_l
+        if shared:
+            return TokenMatch(0.95, MatchRule.VARIANT, f"variant table: {min(shared)}")
+        if self.tables.are_distinct(fam_q, fam_l):
+            return TokenMatch(0.0, MatchRule.DIFFERENT, f"{min(fam_q)} is not {min(fam_l)}")
+        if cross:
+            return self._cross_script(fq, fl)
+        if fq.phonetic == fl.phonetic:
+            return TokenMatch(0.92, MatchRule.PHONETIC, "same phonetic key")
+        ratio = _ratio(fq.phonetic, fl.phonetic)
+        best = NO_MATCH
+        if fq.skeleton == fl.skeleton and len(fq.skeleton) >= 2:
+            best = TokenMatch(round(0.6 + 0.3 * ratio, 4), MatchRule.SKELETON, f"skeleton {fq.skeleton}")
+        shorter = min(len(fq.phonetic), len(fl.phonetic))
+        if shorter >= 3 and ratio >= 0.75:
+            score = round(0.95 * ratio, 4)
+            if score > best.score:
+                best = TokenMatch(score, MatchRule.EDIT, f"{ratio:.2f} similar")
+        qt, lt = fq.text, fl.text
+        if min(len(qt), len(lt)) >= 5 and (qt.startswith(lt) or lt.startswith(qt)) and best.score < 0.75:
+            best = TokenMatch(0.75, MatchRule.TRUNCATED, "one is the start of the other")
+        if (len(qt) == 1 or len(lt) == 1) and qt[:1] == lt[:1] and best.score < 0.6:
+            best = TokenMatch(0.6, MatchRule.INITIAL, "an initial: reported, earns no weight")
+        return best
+
+    @staticmethod
+    def _cross_script(fq: TokenForm, fl: TokenForm) -> TokenMatch:
+        # Arabic script writes no short vowels: compare consonant skeletons; the phonetic keys
+        # (which keep the long vowels the Arabic writes) only refine the score.
+        sq, sl = fq.skeleton, fl.skeleton
+        if not sq or not sl:
+            return NO_MATCH
+        vowels = _ratio(fq.phonetic, fl.phonetic)
+        if sq == sl:
+            return TokenMatch(round(0.85 + 0.1 * vowels, 4), MatchRule.TRANSLITERATION, f"skeleton {sq}")
+        if min(len(sq), len(sl)) >= 3:
+            dist = Levenshtein.distance(sq, sl)
+            if dist == 1:
+                return TokenMatch(
+                    round(0.65 + 0.1 * vowels, 4), MatchRule.TRANSLITERATION, f"skeletons {sq} ~ {sl}"
+                )
+        return NO_MATCH
+
+    def align(
+        self,
+        traveller: Sequence[NameToken],
+        listed: Sequence[NameToken],
+    ) -> NameComparison:
+        """Return the best order-free pairing of two names' parts (titles set aside)."""
+        q_tokens = [(i, t) for i, t in enumerate(traveller) if t.role is TokenRole.NAME]
+        l_tokens = [(j, t) for j, t in enumerate(listed) if t.role is TokenRole.NAME]
+        scored: list[tuple[float, int, int, TokenMatch]] = []
+        for qi, (_, qt) in enumerate(q_tokens):
+            for li, (_, lt) in enumerate(l_tokens):
+                found = self.token_match(qt, lt)
+                if found.score >= self.min_score:
+                    scored.append((found.score, qi, li, found))
+        scored.sort(key=lambda s: (-s[0], s[1] + s[2], s[1]))
+        used_q: set[int] = set()
+        used_l: set[int] = set()
+        pairs: list[AlignedPair] = []
+        for _, qi, li, found in scored:
+            if qi in used_q or li in used_l:
+                continue
+            used_q.add(qi)
+            used_l.add(li)
+            pairs.append(
+                AlignedPair(q_tokens[qi][1], l_tokens[li][1], found, q_tokens[qi][0], l_tokens[li][0])
+            )
+        rest_q = [qi for qi in range(len(q_tokens)) if qi not in used_q]
+        rest_l = [li for li in range(len(l_tokens)) if li not in used_l]
+        if rest_q and rest_l:
+            pairs, rest_q, rest_l = self._join_split(q_tokens, l_tokens, pairs, rest_q, rest_l)
+        pairs.sort(key=lambda p: p.traveller_pos)
+        order = [p.listed_pos for p in pairs]
+        return NameComparison(
+            tuple(pairs),
+            tuple(q_tokens[i][1] for i in rest_q),
+            tuple(l_tokens[j][1] for j in rest_l),
+            swapped=order != sorted(order),
+        )
+
+    def _join_split(
+        self,
+        q_tokens: list[tuple[int, NameToken]],
+        l_tokens: list[tuple[int, NameToken]],
+        pairs: list[AlignedPair],
+        rest_q: list[int],
+        rest_l: list[int],
+    ) -> tuple[list[AlignedPair], list[int], list[int]]:
+        """Pair two adjacent parts on one side with one part on the other (Abdel Aziz ~ Abdelaziz)."""
+        for side_q in (True, False):
+            singles, doubles = (rest_l, rest_q) if side_q else (rest_q, rest_l)
+            tokens2 = q_tokens if side_q else l_tokens
+            tokens1 = l_tokens if side_q else q_tokens
+            for a in list(doubles):
+                b = a + 1
+                if b not in doubles:
+                    continue
+                ta, tb = tokens2[a][1], tokens2[b][1]
+                if ta.script != tb.script:
+                    continue
+                joined = make_form(ta.key.text + tb.key.text)
+                for s in list(singles):
+                    ts = tokens1[s][1]
+                    cross = (ts.script == "Arab") != (ta.script == "Arab")
+                    found = (
+                        self.form_match(joined, ts.key, cross)
+                        if side_q
+                        else self.form_match(ts.key, joined, cross)
+                    )
+                    if found.score >= 0.85:
+                        match = TokenMatch(
+                            round(found.score - 0.05, 4), MatchRule.JOINED, f"{ta.raw} {tb.raw} ~ {ts.raw}"
+                        )
+                        if side_q:
+                            pairs.append(AlignedPair(ta, ts, match, tokens2[a][0], tokens1[s][0]))
+                            pairs.append(AlignedPair(tb, ts, match, tokens2[b][0], tokens1[s][0]))
+                        else:
+                            pairs.append(AlignedPair(ts, ta, match, tokens1[s][0], tokens2[a][0]))
+                            pairs.append(AlignedPair(ts, tb, match, tokens1[s][0], tokens2[b][0]))
+                        doubles.remove(a)
+                        doubles.remove(b)
+                        singles.remove(s)
+                        break
+        return pairs, rest_q, rest_l
+
+
+WeightOf = Callable[[NameToken], float]
