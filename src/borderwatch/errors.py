@@ -103,6 +103,19 @@ class AuthenticationError(AccessDeniedError):
     """The caller could not be identified (bad password, missing or expired token)."""
 
 
+class LoginRateLimitError(AuthenticationError):
+    """Too many failed logins for this user or from this address: refused until the window passes."""
+
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def as_dict(self) -> dict[str, object]:
+        data = super().as_dict()
+        data["retry_after"] = self.retry_after
+        return data
+
+
 class ConflictError(BorderwatchError):
     """The action clashes with the current state (alert already decided, duplicate name...)."""
 

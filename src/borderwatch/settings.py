@@ -39,17 +39,21 @@ class Settings(BaseSettings):
     )
     agency: str = Field(
         default="DGSN",
-        description="Code of the agency this instance works for by default (CLI commands act as this agency).",
+        description="Code of the agency this instance works for by default (CLI commands act for it).",
     )
     agency_name: str = Field(
         default="Direction Générale de la Sûreté Nationale",
         description="Full name of the default agency, shown in the console and sent to partners.",
     )
     alert_threshold: float = Field(
-        default=0.70,
+        default=0.60,
         ge=0.0,
         le=1.0,
         description="Screening score at or above which a watch-list hit becomes an alert.",
+    )
+    rules_file: Path | None = Field(
+        default=None,
+        description="YAML risk rule set used when screening. Empty: the packaged default rule set.",
     )
     rescreen_days: int = Field(
         default=7,
@@ -59,7 +63,7 @@ class Settings(BaseSettings):
     depersonalise_after_days: int = Field(
         default=183,
         ge=1,
-        description="API and PNR data are depersonalised (names, contacts, document numbers masked) after N days.",
+        description="API/PNR data are depersonalised (names, contacts, document numbers masked) after N days",
     )
     delete_after_days: int = Field(
         default=1826,
@@ -68,7 +72,7 @@ class Settings(BaseSettings):
     )
     secret_key_file: Path | None = Field(
         default=None,
-        description="File holding the secret for session cookies and tokens. Empty: `secret.key` in the data dir.",
+        description="File with the secret for session cookies and tokens. Empty: `secret.key` in data_dir.",
     )
     session_secret: SecretStr | None = Field(
         default=None,
@@ -77,7 +81,9 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(
         default=5, ge=1, description="Failed logins allowed per user and address per minute before refusal."
     )
-    token_minutes: int = Field(default=480, ge=1, description="Lifetime of an API token and a console session.")
+    token_minutes: int = Field(
+        default=480, ge=1, description="Lifetime of an API token and a console session."
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Address partners and browsers use to reach this instance.",

@@ -8,8 +8,20 @@ from pathlib import Path
 import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "src" / "borderwatch" / "domain"
-FORBIDDEN_METHODS = {"now", "today", "utcnow", "read_text", "read_bytes", "write_text", "write_bytes", "getenv",
-                     "perf_counter", "monotonic", "urandom", "time_ns"}
+FORBIDDEN_METHODS = {
+    "now",
+    "today",
+    "utcnow",
+    "read_text",
+    "read_bytes",
+    "write_text",
+    "write_bytes",
+    "getenv",
+    "perf_counter",
+    "monotonic",
+    "urandom",
+    "time_ns",
+}
 FORBIDDEN_FUNCTIONS = {"open", "input"}
 FORBIDDEN_NAMES = {"environ"}
 

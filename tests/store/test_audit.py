@@ -16,8 +16,15 @@ def _write_events(instance: Instance, count: int) -> Actor:
     actor = instance.actor(username="officer1", role=Role.OFFICER, channel="test")
     for n in range(count):
         with instance.db.transaction() as session:
-            audit.record(session, actor, "traveller.read", subject_type="traveller", subject_id=n,
-                         detail={"purpose": "test", "n": n}, at=datetime(2026, 11, 29, 8, 0, n, tzinfo=UTC))
+            audit.record(
+                session,
+                actor,
+                "traveller.read",
+                subject_type="traveller",
+                subject_id=n,
+                detail={"purpose": "test", "n": n},
+                at=datetime(2026, 11, 29, 8, 0, n, tzinfo=UTC),
+            )
     return actor
 
 
@@ -67,9 +74,21 @@ def test_inserted_row_is_detected(instance: Instance) -> None:
     with instance.db.transaction() as session:
         row = session.execute(sa.select(AuditEventRow).where(AuditEventRow.seq == 3)).scalar_one()
         session.execute(sa.update(AuditEventRow).where(AuditEventRow.seq == 3).values(seq=4))
-        session.add(AuditEventRow(agency_id=row.agency_id, seq=3, at=row.at, actor="intruder@DGSN",
-                                  action="traveller.read", subject_type="traveller", subject_id="x", channel="sql",
-                                  detail={}, prev_hash=row.prev_hash, hash=row.hash))
+        session.add(
+            AuditEventRow(
+                agency_id=row.agency_id,
+                seq=3,
+                at=row.at,
+                actor="intruder@DGSN",
+                action="traveller.read",
+                subject_type="traveller",
+                subject_id="x",
+                channel="sql",
+                detail={},
+                prev_hash=row.prev_hash,
+                hash=row.hash,
+            )
+        )
     report = _verify(instance, actor)
     assert not report.intact
 
@@ -83,4 +102,5 @@ def test_event_is_rolled_back_with_its_transaction(instance: Instance) -> None:
     except RuntimeError:
         pass
     report = _verify(instance, actor)
-    assert report.events == 0 and report.intact
+    assert report.events == 0
+    assert report.intact

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from borderwatch.cli.output import print_json, state
 from borderwatch.domain.risk_rules import RuleSet, describe_condition
+from borderwatch.services.risk import flag_flight
 from borderwatch.services.rules import fact_fields, load_rule_set
 
 RulesArgument = Annotated[
@@ -88,6 +90,64 @@ def fields(as_json: JsonOption = False) -> None:
     Console().print(table)
 
 
+def test_flight(
+    ctx: typer.Context,
+    rules: Annotated[
+        Path, typer.Argument(help="YAML rule file (use `default` for the packaged set).", show_default=False)
+    ],
+    flight: Annotated[str, typer.Argument(help="Flight id, designator (AT800) or key.", show_default=False)],
+    as_json: JsonOption = False,
+) -> None:
+    """Show which travellers of a stored flight a rule set would flag, with each explanation."""
+    rule_set = load_rule_set(None if str(rules) == "default" else rules)
+    instance = state(ctx).instance()
+    result = flag_flight(instance.db, instance.actor(channel="cli:rules test"), rule_set, flight)
+    rows: list[dict[str, Any]] = [
+        {
+            "traveller_id": tid,
+            "traveller": f.traveller.display_name,
+            "severity": f.severity.value if f.severity else None,
+            "hits": [
+                {
+                    "rule": h.rule_id,
+                    "version": h.rule_version,
+                    "severity": h.severity.value,
+                    "title": h.title,
+                    "explanation": h.explanation,
+                }
+                for h in f.hits
+            ],
+        }
+        for tid, f in result.flagged
+    ]
+    if as_json:
+        print_json(
+            {
+                "flight": result.flight.flight.key,
+                "rule_set": rule_set.name,
+                "version": rule_set.version,
+                "judged_at": result.judged_at.isoformat(),
+                "travellers": result.travellers,
+                "flagged": rows,
+            }
+        )
+        return
+    table = Table(title=f"{rule_set.name} {rule_set.version} on {result.flight.flight.key}")
+    for column in ("traveller", "severity", "rule", "explanation"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        for hit in row["hits"]:
+            table.add_row(
+                str(row["traveller"]), hit["severity"], f"{hit['rule']} v{hit['version']}", hit["explanation"]
+            )
+    console = Console()
+    console.print(table if rows else f"No traveller flagged by {rule_set.name}.")
+    console.print(
+        f"{len(rows)} of {result.travellers} travellers flagged "
+        f"(judged as of {result.judged_at:%Y-%m-%d %H:%M} UTC)."
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the `rules` sub-app (check, fields) to the main application."""
     rules_app = typer.Typer(
@@ -95,4 +155,5 @@ def register(app: typer.Typer) -> None:
     )
     rules_app.command("check")(check)
     rules_app.command("fields")(fields)
+    rules_app.command("test")(test_flight)
     app.add_typer(rules_app, name="rules")

@@ -18,6 +18,8 @@ class AlertState(Enum):
     ESCALATED = "escalated"
     CONFIRMED_MATCH = "confirmed match"
     FALSE_POSITIVE = "false positive"
+    # A high-severity decision taken by one officer, waiting for a second, different one (four eyes).
+    PENDING_APPROVAL = "pending approval"
 
     @property
     def is_closed(self) -> bool:

@@ -91,8 +91,9 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(events: Iterable[AuditEvent], *, head_seq: int | None = None,
-                 head_hash: str | None = None) -> list[ChainBreak]:
+def verify_chain(
+    events: Iterable[AuditEvent], *, head_seq: int | None = None, head_hash: str | None = None
+) -> list[ChainBreak]:
     """Return every break in a chain of events given in sequence order (empty when intact).
 
     Detects edited rows (hash mismatch), inserted or deleted rows (sequence gaps, previous-hash
@@ -105,8 +106,12 @@ def verify_chain(events: Iterable[AuditEvent], *, head_seq: int | None = None,
     last_hash = GENESIS_HASH
     for event in events:
         if event.seq != expected_seq:
-            breaks.append(ChainBreak(event.seq, f"sequence jumps from {expected_seq - 1} to {event.seq}: "
-                                                "events deleted or inserted"))
+            breaks.append(
+                ChainBreak(
+                    event.seq,
+                    f"sequence jumps from {expected_seq - 1} to {event.seq}: events deleted or inserted",
+                )
+            )
         if event.prev_hash != expected_prev:
             breaks.append(ChainBreak(event.seq, "previous-hash link does not match the event before it"))
         if event_hash(event, event.prev_hash) != event.hash:
@@ -115,8 +120,13 @@ def verify_chain(events: Iterable[AuditEvent], *, head_seq: int | None = None,
         expected_seq = event.seq + 1
         last_seq, last_hash = event.seq, event.hash
     if head_seq is not None and head_seq != last_seq:
-        breaks.append(ChainBreak(last_seq, f"chain ends at {last_seq} but {head_seq} events were written: "
-                                           "events at the end were deleted"))
+        breaks.append(
+            ChainBreak(
+                last_seq,
+                f"chain ends at {last_seq} but {head_seq} events were written: "
+                "events at the end were deleted",
+            )
+        )
     elif head_hash is not None and head_hash != last_hash and last_seq:
         breaks.append(ChainBreak(last_seq, "last event differs from the one recorded as the chain head"))
     return breaks

@@ -28,5 +28,8 @@ def country_table() -> CountryTable:
         countries.append(Country(row["code"], row["name"], CodeKind(row["kind"])))
     countries.append(Country("SUN", "USSR", CodeKind.DEPRECATED))
     countries.append(Country("YUG", "Yugoslavia", CodeKind.DEPRECATED))
-    aliases = [(row["name"], row["code"]) for row in csv.DictReader(_data_text("countries", "aliases.csv").splitlines())]
+    aliases = [
+        (row["name"], row["code"])
+        for row in csv.DictReader(_data_text("countries", "aliases.csv").splitlines())
+    ]
     return CountryTable.build(countries, aliases)

@@ -20,8 +20,13 @@ def ensure_agency(session: Session, agency: Agency) -> int:
     """Return the id of the agency with this code, creating it when new."""
     row = session.execute(select(AgencyRow).where(AgencyRow.code == agency.code)).scalar_one_or_none()
     if row is None:
-        row = AgencyRow(code=agency.code, name=agency.name, kind=agency.kind.value, country=agency.country,
-                        created_at=datetime.now(UTC))
+        row = AgencyRow(
+            code=agency.code,
+            name=agency.name,
+            kind=agency.kind.value,
+            country=agency.country,
+            created_at=datetime.now(UTC),
+        )
         session.add(row)
         session.flush()
     return row.id

@@ -13,8 +13,16 @@ from borderwatch.domain.audit import GENESIS_HASH, Actor, AuditEvent, ChainBreak
 from borderwatch.store.tables import AuditEventRow, AuditHeadRow
 
 
-def record(session: Session, actor: Actor, action: str, *, subject_type: str = "", subject_id: object = "",
-           detail: Mapping[str, object] | None = None, at: datetime | None = None) -> AuditEvent:
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    subject_type: str = "",
+    subject_id: object = "",
+    detail: Mapping[str, object] | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
     """Append one event to the actor's agency chain, in the session's transaction, and return it."""
     moment = at or datetime.now(UTC)
     # Lock the agency's chain head so concurrent transactions append one after the other
@@ -39,24 +47,50 @@ def record(session: Session, actor: Actor, action: str, *, subject_type: str = "
         prev_hash=prev,
     )
     digest = event_hash(event, prev)
-    session.add(AuditEventRow(
-        agency_id=actor.agency_id, seq=event.seq, at=moment, actor=event.actor, action=action,
-        subject_type=subject_type, subject_id=event.subject_id, channel=event.channel,
-        detail=dict(event.detail), prev_hash=prev, hash=digest,
-    ))
+    session.add(
+        AuditEventRow(
+            agency_id=actor.agency_id,
+            seq=event.seq,
+            at=moment,
+            actor=event.actor,
+            action=action,
+            subject_type=subject_type,
+            subject_id=event.subject_id,
+            channel=event.channel,
+            detail=dict(event.detail),
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
     head.last_seq = event.seq
     head.last_hash = digest
     return replace(event, hash=digest)
 
 
 def _to_event(row: AuditEventRow) -> AuditEvent:
-    return AuditEvent(seq=row.seq, at=row.at, actor=row.actor, action=row.action,
-                      subject_type=row.subject_type, subject_id=row.subject_id, channel=row.channel,
-                      detail=row.detail or {}, prev_hash=row.prev_hash, hash=row.hash)
+    return AuditEvent(
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        channel=row.channel,
+        detail=row.detail or {},
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
 
 
-def list_events(session: Session, agency_id: int, *, limit: int = 100, offset: int = 0,
-                action: str | None = None, subject_type: str | None = None) -> list[AuditEvent]:
+def list_events(
+    session: Session,
+    agency_id: int,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    action: str | None = None,
+    subject_type: str | None = None,
+) -> list[AuditEvent]:
     """Return an agency's events, newest first."""
     query = select(AuditEventRow).where(AuditEventRow.agency_id == agency_id)
     if action:
@@ -88,5 +122,7 @@ def verify(session: Session, agency_id: int) -> ChainReport:
         select(AuditEventRow).where(AuditEventRow.agency_id == agency_id).order_by(AuditEventRow.seq)
     ).scalars()
     events = [_to_event(row) for row in rows]
-    breaks = verify_chain(events, head_seq=head.last_seq if head else 0, head_hash=head.last_hash if head else None)
+    breaks = verify_chain(
+        events, head_seq=head.last_seq if head else 0, head_hash=head.last_hash if head else None
+    )
     return ChainReport(agency_id, len(events), tuple(breaks))

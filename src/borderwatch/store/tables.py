@@ -8,7 +8,7 @@ repositories, never by convention in callers. Every schema change is an Alembic 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -42,7 +42,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class AgencyRow(Base):
@@ -66,6 +66,24 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Bumped to revoke every token issued to the user (logout, password change, deactivation).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginAttemptRow(Base):
+    """One login attempt, kept a short while so the rate limit holds across worker processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_user_at", "agency_code", "username", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(40))  # as typed: the agency may not exist
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
 
 
 class AuditHeadRow(Base):
@@ -267,8 +285,12 @@ class AlertRow(Base):
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    traveller_id: Mapped[int] = mapped_column(ForeignKey("travellers.id", ondelete="CASCADE"))
-    flight_id: Mapped[int] = mapped_column(ForeignKey("flights.id"))
+    # None only for an alert received from a partner: its traveller and flight stay with the partner,
+    # what crossed is in `shared_data` (exchange, migration 0004).
+    traveller_id: Mapped[int | None] = mapped_column(
+        ForeignKey("travellers.id", ondelete="CASCADE"), nullable=True
+    )
+    flight_id: Mapped[int | None] = mapped_column(ForeignKey("flights.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(30))
     subject: Mapped[str] = mapped_column(String(160))  # entity id, rule id or document key
     list_version_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -282,6 +304,12 @@ class AlertRow(Base):
     origin: Mapped[str] = mapped_column(String(40), default="")  # partner agency for received alerts
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Received from a partner (migration 0004): the agreement, the partner's own alert id, the
+    # minimised fields that crossed, and when they must be purged.
+    agreement_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    origin_ref: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    shared_data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    retention_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class AlertEventRow(Base):
@@ -296,3 +324,217 @@ class AlertEventRow(Base):
     from_state: Mapped[str] = mapped_column(String(20), default="")
     to_state: Mapped[str] = mapped_column(String(20), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # The decision an officer took or proposed (a Decision value), so a second officer can approve it.
+    decision: Mapped[str] = mapped_column(String(20), default="", server_default="")
+
+
+class FalsePositiveRow(Base):
+    """A decided false positive: this traveller identity is not this list entry, as the entry then read.
+
+    Suppresses the same alert on later trips until the entry's content (its hash) changes.
+    """
+
+    __tablename__ = "false_positives"
+    __table_args__ = (
+        UniqueConstraint(
+            "agency_id", "identity_key", "entity_id", "entity_hash", name="uq_false_positives_identity_entity"
+        ),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    identity_key: Mapped[str] = mapped_column(
+        String(64)
+    )  # travellers.identity_key: name, birth date, document
+    entity_id: Mapped[str] = mapped_column(String(160))
+    entity_hash: Mapped[str] = mapped_column(String(64))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True)
+    decided_by: Mapped[str] = mapped_column(String(120))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LostStolenRow(Base):
+    """A travel document reported lost or stolen, as listed in one version of a lost/stolen list."""
+
+    __tablename__ = "lost_stolen_documents"
+    __table_args__ = (
+        Index("ix_lost_stolen_lookup", "issuing_state", "number_normalised"),
+        Index("ix_lost_stolen_version", "list_version_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    list_version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id", ondelete="CASCADE"))
+    issuing_state: Mapped[str] = mapped_column(String(3))
+    number: Mapped[str] = mapped_column(String(40))
+    number_normalised: Mapped[str] = mapped_column(String(40))
+    doc_type: Mapped[str] = mapped_column(String(4), default="")
+    reported_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    record_id: Mapped[str] = mapped_column(String(80), default="")
+
+
+# Partner exchange (issue 8): agreements, outbox, inbox, data received from partners ----------------
+
+
+class AgreementRow(Base):
+    """This agency's copy of a sharing agreement with a partner agency (changes are audited)."""
+
+    __tablename__ = "exchange_agreements"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "agreement_id", name="uq_exchange_agreements_agency_agreement"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    agreement_id: Mapped[str] = mapped_column(String(128))
+    partner: Mapped[str] = mapped_column(String(64))
+    partner_url: Mapped[str] = mapped_column(String(500))
+    partner_public_key: Mapped[str] = mapped_column(String(64))  # base64 of the raw 32-byte Ed25519 key
+    directions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    alert_categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    list_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    purpose: Mapped[str] = mapped_column(Text)
+    retention_days: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxRow(Base):
+    """A message waiting for (or done with) delivery to a partner; sealed afresh at each attempt.
+
+    `stream` orders messages: within one (agency, agreement, stream) a message is sent only after
+    the one before it (lower `sequence`) was delivered, so the story of one alert keeps its order.
+    """
+
+    __tablename__ = "exchange_outbox"
+    __table_args__ = (
+        UniqueConstraint("message_id", name="uq_exchange_outbox_message_id"),
+        UniqueConstraint(
+            "agency_id", "agreement_id", "stream", "sequence", name="uq_exchange_outbox_stream_sequence"
+        ),
+        Index("ix_exchange_outbox_due", "state", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    agreement_id: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(40))
+    stream: Mapped[str] = mapped_column(String(160))
+    sequence: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20))  # pending, delivered, cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InboxRow(Base):
+    """A message id received from a partner, remembered until `expires_at` to refuse replays."""
+
+    __tablename__ = "exchange_inbox"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "message_id", name="uq_exchange_inbox_agency_message"),
+        Index("ix_exchange_inbox_expires", "expires_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    message_id: Mapped[str] = mapped_column(String(128))
+    agreement_id: Mapped[str] = mapped_column(String(128))
+    sender: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the envelope as received
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReceivedRow(Base):
+    """Data a partner sent under an agreement, kept only until its retention ends (then purged)."""
+
+    __tablename__ = "exchange_received"
+    __table_args__ = (
+        Index("ix_exchange_received_retention", "agency_id", "retention_until"),
+        Index("ix_exchange_received_agreement", "agency_id", "agreement_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    agreement_id: Mapped[str] = mapped_column(String(128))
+    partner: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(40))  # alert, list
+    reference: Mapped[str] = mapped_column(String(160))  # the partner's alert id, or the list id
+    alert_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # our queue's copy
+    list_version_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # exactly the fields that crossed
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retention_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PublicationRow(Base):
+    """A version of one of our lists sent to a partner under an agreement (the base of the next delta)."""
+
+    __tablename__ = "exchange_publications"
+    __table_args__ = (Index("ix_exchange_publications_list", "agency_id", "agreement_id", "list_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    agreement_id: Mapped[str] = mapped_column(String(128))
+    list_id: Mapped[str] = mapped_column(String(80))
+    list_version_id: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# Training (migration 0005) ------------------------------------------------------------------------
+
+
+class ExerciseRow(Base):
+    """A training exercise: a scenario's flight ingested and screened in a training agency."""
+
+    __tablename__ = "exercises"
+    __table_args__ = (Index("ix_exercises_agency", "agency_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))  # always a training agency
+    title: Mapped[str] = mapped_column(String(200), default="")
+    scenario_id: Mapped[str] = mapped_column(String(160))
+    flight_id: Mapped[int] = mapped_column(ForeignKey("flights.id"))
+    started_by: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the moment the flight is screened as
+    status: Mapped[str] = mapped_column(String(20), default="open")
+
+
+class ExerciseTraineeRow(Base):
+    """A trainee named for an exercise."""
+
+    __tablename__ = "exercise_trainees"
+    __table_args__ = (UniqueConstraint("exercise_id", "username", name="uq_exercise_trainees_exercise_user"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(String(80))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TraineeDecisionRow(Base):
+    """A trainee's decision on an exercise alert; the alert itself is left as it is for the others."""
+
+    __tablename__ = "trainee_decisions"
+    __table_args__ = (Index("ix_trainee_decisions_exercise_trainee", "exercise_id", "trainee"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
+    trainee: Mapped[str] = mapped_column(String(80))
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnswerKeyRow(Base):
+    """The answer key of an exercise's scenario, as the scenario folder gave it."""
+
+    __tablename__ = "answer_keys"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"), unique=True)
+    scenario_id: Mapped[str] = mapped_column(String(160))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    key: Mapped[dict[str, Any]] = mapped_column(JSON)

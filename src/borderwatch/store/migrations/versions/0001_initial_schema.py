@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -18,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table(
         "agencies",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -330,11 +329,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_events")),
     )
-    
 
 
 def downgrade() -> None:
-    
+
     op.drop_table("alert_events")
     with op.batch_alter_table("travel_documents", schema=None) as batch_op:
         batch_op.drop_index("ix_travel_documents_number")
@@ -369,4 +367,3 @@ def downgrade() -> None:
     op.drop_table("audit_heads")
     op.drop_table("audit_events")
     op.drop_table("agencies")
-    
