@@ -16,11 +16,13 @@ from borderwatch.cli import (
     alerts,
     audit,
     evaluation,
+    exchange,
     ingest,
     keys,
     lists,
     mrz,
     rescreen,
+    retention,
     rules,
     screening,
     server,
@@ -77,7 +79,24 @@ def root(
     ctx.obj = CliState(debug=debug)
 
 
-for area in (setup, lists, ingest, screening, alerts, rescreen, mrz, rules, users, audit, keys, evaluation, server):
+AREAS = (
+    setup,
+    lists,
+    exchange,
+    ingest,
+    screening,
+    alerts,
+    rescreen,
+    retention,
+    mrz,
+    rules,
+    users,
+    audit,
+    keys,
+    evaluation,
+    server,
+)
+for area in AREAS:
     area.register(app)
 
 

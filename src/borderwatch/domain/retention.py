@@ -26,7 +26,6 @@ BOOKING_MASKED_KEYS = frozenset(
         "family_name",
         "given_names",
         "birth_place",
-        "number",  # travel document number
         "contacts",
         "addresses",
         "payer_name",
@@ -77,14 +76,18 @@ def _mask(value: Any) -> Any:
 def depersonalise_booking(data: Mapping[str, Any]) -> dict[str, Any]:
     """Return a stored booking with names, contacts, document numbers and payment identity masked."""
 
-    def walk(value: Any) -> Any:
+    def walk(value: Any, in_documents: bool) -> Any:
         if isinstance(value, Mapping):
             return {
-                key: _mask(item) if key in BOOKING_MASKED_KEYS else walk(item) for key, item in value.items()
+                key: _mask(item)
+                if key in BOOKING_MASKED_KEYS or (in_documents and key == "number")
+                else walk(item, key == "documents")
+                for key, item in value.items()
             }
         if isinstance(value, list):
-            return [walk(item) for item in value]
+            return [walk(item, in_documents) for item in value]
         return value
 
-    result: dict[str, Any] = walk(data)
+    # `number` is a document number only inside `documents` (a segment's `number` is the flight's).
+    result: dict[str, Any] = walk(data, False)
     return result

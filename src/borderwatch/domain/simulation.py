@@ -128,8 +128,9 @@ def group_travellers(travellers: Sequence[Traveller], *, seed: int, today: date)
     service is not simulated); parties keep the order of their first member.
     """
     rng = random.Random(seed)
+    # 16 * 366 days: a child a few days short of 16 by the calendar must not count as an adult.
     adults = [
-        i for i, t in enumerate(travellers) if t.birth_date is None or (today - t.birth_date).days >= 16 * 365
+        i for i, t in enumerate(travellers) if t.birth_date is None or (today - t.birth_date).days >= 16 * 366
     ]
     children = [i for i in range(len(travellers)) if i not in set(adults)]
     parties: list[list[int]] = []

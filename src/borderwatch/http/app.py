@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from borderwatch import __version__
-from borderwatch.http.api import alerts, system
+from borderwatch.http.api import alerts, check, flights, lists, messages, system
 from borderwatch.http.api import audit as audit_api
 from borderwatch.http.api import auth as auth_api
 from borderwatch.http.api import exchange as exchange_api
@@ -25,6 +25,10 @@ def create_app(settings: Settings | None = None, *, instance: Instance | None = 
     install_error_handlers(app)
     app.include_router(system.router)
     app.include_router(alerts.router)
+    app.include_router(flights.router)
+    app.include_router(messages.router)
+    app.include_router(lists.router)
+    app.include_router(check.router)
     app.include_router(auth_api.router)
     app.include_router(users_api.router)
     app.include_router(audit_api.router)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from borderwatch.domain.audit import Actor, Role
 from borderwatch.errors import AccessDeniedError, AuthenticationError
@@ -21,6 +21,11 @@ from borderwatch.services.instance import Instance
 from borderwatch.store.users import User
 
 SESSION_COOKIE = "borderwatch_session"
+
+# Database row ids in paths: positive and within a signed 64-bit integer (SQLite's and PostgreSQL's
+# BIGINT); anything else is a 422, never a database error.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Row id")]
 
 REVIEWERS = (Role.OFFICER, Role.SUPERVISOR)  # read alerts and act on them
 AUDIT_READERS = (Role.AUDITOR, Role.SUPERVISOR)  # read and verify the audit trail
@@ -108,3 +113,6 @@ ActorDep = Annotated[Actor, Depends(require(*ANY_USER))]  # any authenticated us
 ReviewerDep = Annotated[Actor, Depends(require(*REVIEWERS))]
 AuditReaderDep = Annotated[Actor, Depends(require(*AUDIT_READERS))]
 AdminDep = Annotated[Actor, Depends(require(*ADMINS))]
+# Submit airline messages and ask boarding checks: border staff and the agency's system accounts (admins).
+SubmitterDep = Annotated[Actor, Depends(require(Role.OFFICER, Role.SUPERVISOR, Role.ADMIN))]
+ListManagerDep = Annotated[Actor, Depends(require(Role.SUPERVISOR, Role.ADMIN))]  # import watch lists

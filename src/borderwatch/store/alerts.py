@@ -510,3 +510,36 @@ def _alert_exists(session: Session, alert: NewAlert) -> bool:
         ).scalar_one_or_none()
         is not None
     )
+
+
+def screening_results(session: Session, actor: Actor, flight_id: int) -> list[dict[str, Any]]:
+    """Return each traveller's latest screening of one of the agency's flights (audited read)."""
+    rows = session.execute(
+        select(ScreeningRow, TravellerRow)
+        .join(TravellerRow, TravellerRow.id == ScreeningRow.traveller_id)
+        .where(TravellerRow.flight_id == flight_id, ScreeningRow.agency_id == actor.agency_id)
+        .order_by(ScreeningRow.id)
+    ).all()
+    latest: dict[int, dict[str, Any]] = {}
+    for screening, traveller in rows:
+        latest[traveller.id] = {
+            "traveller_id": traveller.id,
+            "traveller": f"{traveller.family_name}/{traveller.given_names}",
+            "outcome": screening.outcome,
+            "best_score": round(screening.best_score, 4),
+            "screened_at": screening.screened_at.isoformat(),
+            "list_versions": screening.list_versions,
+            "hits": [
+                {"entity": h.get("entity_id"), "score": h.get("score"), "matched_name": h.get("matched_name")}
+                for h in screening.hits or []
+            ],
+        }
+    audit.record(
+        session,
+        actor,
+        "screenings.read",
+        subject_type="flight",
+        subject_id=flight_id,
+        detail={"count": len(latest)},
+    )
+    return list(latest.values())

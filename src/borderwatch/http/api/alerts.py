@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from borderwatch.domain.alerts import AlertState, Decision
-from borderwatch.http.deps import InstanceDep, ReviewerDep
+from borderwatch.http.deps import InstanceDep, ReviewerDep, RowId
 from borderwatch.services import review
 from borderwatch.store.alerts import AlertDetail
 
@@ -115,19 +115,21 @@ def list_alerts(
 
 
 @router.get("/{alert_id}", response_model=AlertDetailOut, summary="One alert with its evidence and history")
-def get_alert(alert_id: int, instance: InstanceDep, actor: ReviewerDep) -> AlertDetailOut:
+def get_alert(alert_id: RowId, instance: InstanceDep, actor: ReviewerDep) -> AlertDetailOut:
     return _detail(review.get_alert(instance.db, actor, alert_id))
 
 
 @router.post(
     "/{alert_id}/assign", response_model=AlertDetailOut, summary="Assign an alert (a new one goes in review)"
 )
-def assign_alert(alert_id: int, body: AssignIn, instance: InstanceDep, actor: ReviewerDep) -> AlertDetailOut:
+def assign_alert(
+    alert_id: RowId, body: AssignIn, instance: InstanceDep, actor: ReviewerDep
+) -> AlertDetailOut:
     return _detail(review.assign_alert(instance.db, actor, alert_id, body.username))
 
 
 @router.post("/{alert_id}/notes", response_model=AlertDetailOut, summary="Add a note to an alert's history")
-def add_note(alert_id: int, body: NoteIn, instance: InstanceDep, actor: ReviewerDep) -> AlertDetailOut:
+def add_note(alert_id: RowId, body: NoteIn, instance: InstanceDep, actor: ReviewerDep) -> AlertDetailOut:
     return _detail(review.add_note(instance.db, actor, alert_id, body.note))
 
 
@@ -137,6 +139,6 @@ def add_note(alert_id: int, body: NoteIn, instance: InstanceDep, actor: Reviewer
     summary="Decide an alert: confirm match, false positive or escalate (high severity: four eyes)",
 )
 def decide_alert(
-    alert_id: int, body: DecisionIn, instance: InstanceDep, actor: ReviewerDep
+    alert_id: RowId, body: DecisionIn, instance: InstanceDep, actor: ReviewerDep
 ) -> AlertDetailOut:
     return _detail(review.decide_alert(instance.db, actor, alert_id, body.decision, body.note))

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from borderwatch.domain.audit import Role
 from borderwatch.http.api.auth import UserOut
-from borderwatch.http.deps import AdminDep, InstanceDep
+from borderwatch.http.deps import AdminDep, InstanceDep, RowId
 from borderwatch.services import auth
 
 router = APIRouter(prefix="/api/users", tags=["users"])
@@ -48,5 +48,5 @@ def list_users(instance: InstanceDep, actor: AdminDep) -> UserList:
 @router.post(
     "/{user_id}/deactivate", response_model=UserOut, summary="Deactivate a user and revoke their tokens"
 )
-def deactivate_user(user_id: int, instance: InstanceDep, actor: AdminDep) -> UserOut:
+def deactivate_user(user_id: RowId, instance: InstanceDep, actor: AdminDep) -> UserOut:
     return UserOut.of(auth.deactivate_user(instance.db, actor, user_id, now=datetime.now(UTC)))

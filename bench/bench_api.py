@@ -1,0 +1,197 @@
+"""Benchmark of the interactive check (iAPI) endpoint over HTTP on loopback.
+
+Starts `uvicorn borderwatch.http.app:asgi` in a separate process (1 worker, then 2) on an instance
+loaded with the full UN and OFAC lists, and drives `POST /api/check` from this process with httpx:
+latency of one-traveller and 400-traveller requests (p50/p99), and throughput with concurrent
+clients. `GET /health` in the same run is the baseline (the cost of HTTP, auth-free, no work).
+Targets (issue 6): p99 < 5 ms for one traveller, < 50 ms for a 400-passenger flight.
+
+Run: .venv/bin/python bench/bench_api.py [--single 400] [--flights 30] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from borderwatch.domain.audit import Role
+from borderwatch.domain.simulation import simulate_travellers
+from borderwatch.services import auth
+from borderwatch.services.instance import init_instance
+from borderwatch.services.lists import import_list
+from borderwatch.services.simulation import load_name_pools
+from borderwatch.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+UN = ROOT / "src" / "borderwatch" / "data" / "lists" / "UN_consolidated.xml"
+OFAC = ROOT / "tests" / "data" / "lists" / "ofac" / "sdn.csv"
+PASSWORD = "benchmark passphrase 2026"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare(data_dir: Path) -> None:
+    settings = Settings(data_dir=data_dir, secure_cookies=False)
+    instance, _ = init_instance(settings)
+    actor = instance.actor(channel="bench")
+    import_list(instance.db, actor, "un", UN)
+    import_list(instance.db, actor, "ofac", OFAC)
+    auth.create_user(instance.db, actor, username="bench.officer", role=Role.OFFICER, password=PASSWORD,
+                     now=datetime.now(UTC))
+    instance.close()
+
+
+def traveller_bodies(count: int) -> list[dict[str, Any]]:
+    pools = load_name_pools()
+    mix = [("maghreb", 0.55), ("british", 0.2), ("british-pakistani", 0.07), ("french", 0.12), ("spanish", 0.06)]
+    travellers = simulate_travellers(pools, mix, count, seed=11, today=date(2026, 11, 29))
+    return [{
+        "reference": str(i), "family_name": t.family_name, "given_names": t.given_names,
+        "birth_date": t.birth_date.isoformat() if t.birth_date else None, "gender": t.gender.value,
+        "nationality": t.nationality,
+        "documents": [{"type": "P", "number": d.number, "issuing_state": d.issuing_state,
+                       "expiry_date": d.expiry_date.isoformat() if d.expiry_date else None} for d in t.documents],
+    } for i, t in enumerate(travellers)]
+
+
+class Server:
+    """A uvicorn process serving the instance in `data_dir`."""
+
+    def __init__(self, data_dir: Path, workers: int) -> None:
+        self.port = free_port()
+        env = {**os.environ, "BORDERWATCH_DATA_DIR": str(data_dir), "BORDERWATCH_SECURE_COOKIES": "false"}
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "uvicorn", "--factory", "borderwatch.http.app:asgi", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(workers), "--log-level", "warning"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("the server did not start within 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def login(client: httpx.Client) -> dict[str, str]:
+    response = client.post("/api/auth/login", json={"agency": "DGSN", "username": "bench.officer",
+                                                    "password": PASSWORD})
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def timed(client: httpx.Client, method: str, path: str, **kwargs: Any) -> float:
+    started = time.perf_counter()
+    response = client.request(method, path, **kwargs)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:200]}")
+    return elapsed
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def latency(base: str, single: list[dict[str, Any]], flight: list[dict[str, Any]], flights: int) -> dict[str, Any]:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        headers = login(client)
+        flight_spec = {"carrier": "AT", "number": "800", "departure_port": "CMN", "arrival_port": "LHR"}
+        for body in single[:50]:  # warm-up: the index is built on the first check
+            timed(client, "POST", "/api/check", json={"travellers": [body]}, headers=headers)
+        health = [timed(client, "GET", "/health") for _ in range(len(single))]
+        one = [timed(client, "POST", "/api/check", json={"flight": flight_spec, "travellers": [body]},
+                     headers=headers) for body in single]
+        many = [timed(client, "POST", "/api/check", json={"flight": flight_spec, "travellers": flight},
+                      headers=headers) for _ in range(flights)]
+    return {"health": health, "one": one, "flight": many}
+
+
+def throughput(base: str, bodies: list[dict[str, Any]], seconds: float, clients: int) -> float:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        headers = login(client)
+    done = [0] * clients
+    stop_at = time.monotonic() + seconds
+
+    def run(slot: int) -> None:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            i = slot
+            while time.monotonic() < stop_at:
+                client.post("/api/check", json={"travellers": [bodies[i % len(bodies)]]}, headers=headers)
+                done[slot] += 1
+                i += clients
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--single", type=int, default=400, help="one-traveller requests timed")
+    parser.add_argument("--flights", type=int, default=30, help="400-traveller requests timed")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each throughput run")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients in the throughput runs")
+    args = parser.parse_args()
+    bodies = traveller_bodies(max(args.single, 400))
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder)
+        print("preparing an instance with the UN and OFAC lists ...", flush=True)
+        prepare(data_dir)
+        rows = []
+        for workers in (1, 2):
+            server = Server(data_dir, workers)
+            try:
+                measured = latency(server.base, bodies[: args.single], bodies[:400], args.flights) if workers == 1 \
+                    else None
+                rate = throughput(server.base, bodies, args.seconds, args.clients)
+            finally:
+                server.stop()
+            rows.append((workers, measured, rate))
+    print(f"\nmachine: {os.cpu_count()} cores; loopback HTTP; UN + OFAC loaded; clients in this process")
+    print(f"{'what':<44}{'p50 ms':>10}{'p99 ms':>10}{'mean ms':>10}{'target':>12}")
+    measured = rows[0][1]
+    assert measured is not None
+    for name, values, target in (("GET /health (baseline)", measured["health"], ""),
+                                 ("POST /api/check, 1 traveller", measured["one"], "p99 < 5"),
+                                 ("POST /api/check, 400 travellers", measured["flight"], "p99 < 50")):
+        print(f"{name:<44}{percentile(values, 0.5):>10.2f}{percentile(values, 0.99):>10.2f}"
+              f"{statistics.fmean(values):>10.2f}{target:>12}")
+    ratio = percentile(measured["one"], 0.5) / percentile(measured["health"], 0.5)
+    print(f"\none-traveller check / health, p50: {ratio:.1f}x")
+    for workers, _, rate in rows:
+        print(f"throughput, {workers} worker(s), {args.clients} clients, 1 traveller/request: {rate:,.0f} requests/s")
+
+
+if __name__ == "__main__":
+    main()
