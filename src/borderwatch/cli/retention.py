@@ -1,4 +1,4 @@
-"""`borderwatch retention run`: depersonalise and delete API/PNR data, purge partner data past retention."""
+"""`borderwatch retention ...`: depersonalise, delete and purge on schedule; re-personalise with approval."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from datetime import date
 import typer
 from rich.table import Table
 
-from borderwatch.cli.output import console, print_json, state, today
+from borderwatch.cli.output import console, now, print_json, state, today
 from borderwatch.errors import InputError
+from borderwatch.services import repersonalisation
+from borderwatch.services.auth import actor_for_user
 from borderwatch.services.retention import run_retention
+from borderwatch.store.repersonalisation import Request
 
 
 def register(app: typer.Typer) -> None:
@@ -42,4 +45,79 @@ def register(app: typer.Typer) -> None:
         )
         console.print(table)
 
+    @retention.command("repersonalise")
+    def repersonalise_command(
+        ctx: typer.Context,
+        traveller_id: int = typer.Argument(..., help="Id of the depersonalised traveller."),
+        reason: str = typer.Option(..., "--reason", help="The case that needs the traveller's identity."),
+        username: str = typer.Option(..., "--as", help="The officer or supervisor asking."),
+        as_json: bool = typer.Option(False, "--json", help="Print the request as JSON."),
+    ) -> None:
+        """Ask for a depersonalised traveller to be re-personalised (a supervisor must approve)."""
+        instance = state(ctx).instance()
+        actor = actor_for_user(
+            instance.db, instance.settings.agency, username, channel="cli:retention repersonalise"
+        )
+        made = repersonalisation.request(instance, actor, traveller_id, reason, now=now())
+        if as_json:
+            print_json(_request_json(made))
+            return
+        console.print(
+            f"Request {made.request_id} for traveller {made.traveller_id} recorded; "
+            "a supervisor must approve it (`borderwatch retention approve`)."
+        )
+
+    @retention.command("approve")
+    def approve_command(
+        ctx: typer.Context,
+        request_id: int = typer.Argument(..., help="Id of the re-personalisation request."),
+        username: str = typer.Option(..., "--as", help="The supervisor deciding (not the one who asked)."),
+        refuse: bool = typer.Option(False, "--refuse", help="Refuse the request instead of approving it."),
+        as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON."),
+    ) -> None:
+        """Approve (the traveller's data is restored) or refuse a re-personalisation request."""
+        instance = state(ctx).instance()
+        actor = actor_for_user(
+            instance.db, instance.settings.agency, username, channel="cli:retention approve"
+        )
+        decided = repersonalisation.decide(instance, actor, request_id, approve=not refuse, now=now())
+        if as_json:
+            print_json(_request_json(decided))
+            return
+        console.print(f"Request {decided.request_id} {decided.state} by {decided.decided_by}.")
+
+    @retention.command("requests")
+    def requests_command(
+        ctx: typer.Context,
+        pending: bool = typer.Option(False, "--pending", help="Only requests waiting for a decision."),
+        as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    ) -> None:
+        """List re-personalisation requests, newest first."""
+        instance = state(ctx).instance()
+        found = repersonalisation.list_requests(
+            instance, instance.actor(channel="cli:retention requests"), state="pending" if pending else None
+        )
+        if as_json:
+            print_json({"requests": [_request_json(r) for r in found]})
+            return
+        table = Table("Id", "Traveller", "State", "Asked by", "Reason", "Decided by")
+        for r in found:
+            table.add_row(
+                str(r.request_id), str(r.traveller_id), r.state, r.requested_by, r.reason, r.decided_by
+            )
+        console.print(table if found else "No re-personalisation request.")
+
     app.add_typer(retention, name="retention")
+
+
+def _request_json(request: Request) -> dict[str, object]:
+    return {
+        "id": request.request_id,
+        "traveller_id": request.traveller_id,
+        "state": request.state,
+        "reason": request.reason,
+        "requested_by": request.requested_by,
+        "requested_at": request.requested_at.isoformat(),
+        "decided_by": request.decided_by,
+        "decided_at": request.decided_at.isoformat() if request.decided_at else None,
+    }

@@ -5,7 +5,9 @@ For every agency of the instance, with `today` passed in: (1) API and PNR data s
 ago are deleted; (3) data received from partners whose agreement's retention ends by the end of
 `today` is purged, including data received under agreements since revoked; (4) message ids
 remembered against replays are forgotten once their protection has ended. Each step is one
-transaction with its audit event. Re-personalisation is not offered: masking is irreversible.
+transaction with its audit event. What depersonalisation masks is first sealed (encrypted with a key
+derived from the instance secret) so that a supervisor can approve re-personalising one record
+(`services/repersonalisation.py`); deletion deletes the sealed copy too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from borderwatch.services.instance import Instance
 from borderwatch.store import agencies as agency_store
 from borderwatch.store import exchange as exchange_store
 from borderwatch.store import retention as retention_store
+from borderwatch.store.sealed import sealing_key
 
 
 @dataclass
@@ -56,6 +59,7 @@ def run_retention(
     end_of_today = datetime.combine(today, time(0), tzinfo=UTC) + timedelta(days=1)
     report = RetentionReport(today, limits.depersonalise_before, limits.delete_before)
     db = instance.db
+    key = sealing_key(instance.secret())
     with db.transaction() as session:
         agencies = agency_store.list_agencies(session)
     for agency_id, agency in agencies:
@@ -63,7 +67,7 @@ def run_retention(
         steps: dict[str, dict[str, int]] = {}
         with db.transaction() as session:
             steps["depersonalised"] = retention_store.depersonalise(
-                session, actor, before=limits.depersonalise_before, at=moment
+                session, actor, before=limits.depersonalise_before, at=moment, key=key
             )
         with db.transaction() as session:
             steps["deleted"] = retention_store.delete_expired(

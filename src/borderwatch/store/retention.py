@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from borderwatch.domain.alerts import AlertState
 from borderwatch.domain.audit import Actor
 from borderwatch.domain.retention import MASK, depersonalise_booking
-from borderwatch.store import audit
+from borderwatch.store import audit, sealed
 from borderwatch.store.tables import (
     AlertRow,
     BookingRow,
@@ -24,6 +24,7 @@ from borderwatch.store.tables import (
     FlightRow,
     MessageRow,
     QuarantineRow,
+    SealedDataRow,
     TravelDocumentRow,
     TravellerRow,
 )
@@ -38,11 +39,15 @@ def _held_by_alert(*, keep_confirmed: bool) -> ColumnElement[bool]:
     return exists().where(AlertRow.traveller_id == TravellerRow.id, AlertRow.state.in_(states))
 
 
-def depersonalise(session: Session, actor: Actor, *, before: datetime, at: datetime) -> dict[str, int]:
+def depersonalise(
+    session: Session, actor: Actor, *, before: datetime, at: datetime, key: bytes | None = None
+) -> dict[str, int]:
     """Mask names, contacts and document numbers of the agency's API/PNR data stored before `before`.
 
     Travellers with an alert under review or a confirmed match, and the bookings they are on,
-    are left as they are. Raw messages lose their bytes (the hash and report stay). Returns counts.
+    are left as they are. Raw messages lose their bytes (the hash and report stay). With a sealing
+    `key`, what is masked is first kept encrypted (`store/sealed.py`) so that a supervisor can approve
+    re-personalising one record; without it masking cannot be undone. Returns counts.
     """
     ids = list(
         session.execute(
@@ -56,6 +61,8 @@ def depersonalise(session: Session, actor: Actor, *, before: datetime, at: datet
     )
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
+        if key is not None:
+            _seal_travellers(session, actor, chunk, key, at)
         for traveller_id in chunk:
             # The identity key is a hash of name, birth date and document: replaced, or it would
             # still single the person out. Unique per traveller so the flight's constraint holds.
@@ -94,6 +101,16 @@ def depersonalise(session: Session, actor: Actor, *, before: datetime, at: datet
         .all()
     )
     for booking in bookings:
+        if key is not None:
+            sealed.seal(
+                session,
+                key,
+                agency_id=actor.agency_id,
+                subject_type="booking",
+                subject_id=booking.id,
+                data=booking.data,
+                at=at,
+            )
         booking.data = depersonalise_booking(booking.data)
         booking.depersonalised_at = at
     messages = session.execute(
@@ -128,6 +145,59 @@ def depersonalise(session: Session, actor: Actor, *, before: datetime, at: datet
         at=at,
     )
     return counts
+
+
+def _seal_travellers(session: Session, actor: Actor, ids: list[int], key: bytes, at: datetime) -> None:
+    documents: dict[int, list[dict[str, object]]] = {}
+    for doc in session.execute(
+        select(TravelDocumentRow).where(TravelDocumentRow.traveller_id.in_(ids))
+    ).scalars():
+        documents.setdefault(doc.traveller_id, []).append(
+            {"id": doc.id, "number": doc.number, "number_normalised": doc.number_normalised}
+        )
+    for row in session.execute(select(TravellerRow).where(TravellerRow.id.in_(ids))).scalars():
+        sealed.seal(
+            session,
+            key,
+            agency_id=actor.agency_id,
+            subject_type="traveller",
+            subject_id=row.id,
+            at=at,
+            data={
+                "family_name": row.family_name,
+                "given_names": row.given_names,
+                "birth_place": row.birth_place,
+                "passenger_ref": row.passenger_ref,
+                "identity_key": row.identity_key,
+                "documents": documents.get(row.id, []),
+            },
+        )
+
+
+def restore_traveller(session: Session, actor: Actor, traveller_id: int, key: bytes) -> None:
+    """Put a depersonalised traveller's sealed data back (the caller has the supervisor's approval)."""
+    data = sealed.unseal(
+        session, key, agency_id=actor.agency_id, subject_type="traveller", subject_id=traveller_id
+    )
+    session.execute(
+        update(TravellerRow)
+        .where(TravellerRow.id == traveller_id, TravellerRow.agency_id == actor.agency_id)
+        .values(
+            family_name=data["family_name"],
+            given_names=data["given_names"],
+            birth_place=data["birth_place"],
+            passenger_ref=data["passenger_ref"],
+            identity_key=data["identity_key"],
+            depersonalised_at=None,
+        )
+    )
+    for doc in data["documents"]:
+        session.execute(
+            update(TravelDocumentRow)
+            .where(TravelDocumentRow.id == doc["id"], TravelDocumentRow.traveller_id == traveller_id)
+            .values(number=doc["number"], number_normalised=doc["number_normalised"])
+        )
+    sealed.discard(session, agency_id=actor.agency_id, subject_type="traveller", subject_id=traveller_id)
 
 
 def _count(result: object) -> int:
@@ -200,9 +270,27 @@ def delete_expired(session: Session, actor: Actor, *, before: datetime, at: date
             .execution_options(synchronize_session=False)
         )
     )
+    sealed_rows = _count(
+        session.execute(
+            delete(SealedDataRow)
+            .where(
+                SealedDataRow.agency_id == agency,
+                (
+                    (SealedDataRow.subject_type == "traveller")
+                    & ~exists().where(TravellerRow.id == SealedDataRow.subject_id)
+                )
+                | (
+                    (SealedDataRow.subject_type == "booking")
+                    & ~exists().where(BookingRow.id == SealedDataRow.subject_id)
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
     counts = {
         "travellers": travellers,
         "bookings": bookings,
+        "sealed_records": sealed_rows,
         "flights": flights,
         "messages": messages,
         "quarantined": quarantined,
