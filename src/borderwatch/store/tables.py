@@ -538,3 +538,34 @@ class AnswerKeyRow(Base):
     scenario_id: Mapped[str] = mapped_column(String(160))
     content_hash: Mapped[str] = mapped_column(String(64))
     key: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SealedDataRow(Base):
+    """Personal data masked by depersonalisation, kept encrypted for an approved re-personalisation."""
+
+    __tablename__ = "sealed_personal_data"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "subject_type", "subject_id", name="uq_sealed_personal_data_subject"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    subject_type: Mapped[str] = mapped_column(String(20))  # traveller, booking
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RepersonalisationRow(Base):
+    """A request to re-personalise a depersonalised traveller: an officer asks, a supervisor approves."""
+
+    __tablename__ = "repersonalisation_requests"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    traveller_id: Mapped[int] = mapped_column(ForeignKey("travellers.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(20))  # pending, approved, refused
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
