@@ -26,6 +26,8 @@ OPEN = {
     ("GET", "/health"),
     ("GET", "/version"),
     ("POST", "/api/auth/login"),
+    ("GET", "/login"),
+    ("POST", "/login"),
     ("POST", "/api/exchange/inbox"),  # partners authenticate by envelope signature, not by user token
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
@@ -33,12 +35,16 @@ OPEN = {
     ("GET", "/redoc"),
 }
 # Calling these with an allowed role would end the session the walk goes on using.
-NOT_CALLED_WHEN_ALLOWED = {("POST", "/api/auth/logout")}
+NOT_CALLED_WHEN_ALLOWED = {("POST", "/api/auth/logout"), ("POST", "/logout")}
 # Valid bodies, so a guessed id reaches the agency check instead of stopping at validation.
 BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/alerts/{alert_id}/assign"): {},
     ("POST", "/api/alerts/{alert_id}/notes"): {"note": "Checked the passport photo."},
     ("POST", "/api/alerts/{alert_id}/decision"): {"decision": "false positive", "note": "Other person."},
+    ("POST", "/api/training/exercises/{exercise_id}/alerts/{alert_id}/decision"): {
+        "decision": "false positive",
+        "note": "Other person.",
+    },
 }
 
 

@@ -27,6 +27,7 @@ from borderwatch.cli import (
     screening,
     server,
     setup,
+    training,
     users,
 )
 from borderwatch.cli.output import CliState, err_console

@@ -1,4 +1,4 @@
-"""`borderwatch serve`: run the HTTP API (and later the console)."""
+"""`borderwatch serve`: run the HTTP API and the officer console."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
 ) -> None:
-    """Run the FastAPI application (health at /health, OpenAPI at /docs)."""
+    """Run the API and the officer console (console at /, health at /health, OpenAPI at /docs)."""
     instance = state(ctx).instance()
     app = create_app(instance=instance)
     console.print(

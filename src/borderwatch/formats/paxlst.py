@@ -399,7 +399,7 @@ def _read_message(reader: _Reader, ic: Interchange, msg: Message) -> Manifest:
                     else:
                         doc.state = code
                 elif qual == "180":
-                    where = p[2].split(comp)
+                    where = p[2].split(comp) if n > 2 else []
                     name = where[3].strip() if len(where) > 3 else ""
                     draft.birth_place = f"{name}, {code}" if name and code else (name or code)
                 continue

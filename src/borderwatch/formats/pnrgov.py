@@ -17,11 +17,15 @@ Choices worth knowing:
   problem reported without the number.
 - Given names as booked carry the title (`MOLLYMRS`, `KONG CHUN MRS`); it is moved to
   `BookedTraveller.title` so names screen like names.
+
+`write_pnrgov` is the other direction (used by the training service to produce realistic flights):
+it writes what `parse_pnrgov` reads, so `parse_pnrgov(write_pnrgov(m))` gives back `m`'s bookings.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -38,11 +42,18 @@ from borderwatch.domain.travellers import (
     Traveller,
 )
 from borderwatch.errors import FormatError
-from borderwatch.formats.edifact import Interchange, Message, read_interchange
+from borderwatch.formats.edifact import (
+    DEFAULT_SERVICE_CHARS,
+    Interchange,
+    Message,
+    ServiceChars,
+    escape,
+    read_interchange,
+)
 from borderwatch.formats.edifact import Segment as EdiSegment
 from borderwatch.formats.problems import ParseResult, Problem, Severity
 
-__all__ = ["parse_pnrgov"]
+__all__ = ["parse_pnrgov", "write_pnrgov"]
 
 _MONTHS = {
     m: i
@@ -776,3 +787,288 @@ def _booking(reader: _Reader, msg: Message, pnr: _Pnr, flight: Flight) -> Bookin
         last_modified_at=pnr.modified,
         addresses=tuple(pnr.addresses),
     )
+
+
+# ---------------------------------------------------------------------------------------------- writing
+
+_MONTH_NAMES = {number: name for name, number in _MONTHS.items()}
+_Emit = Callable[[str], None]
+_Esc = Callable[[str], str]
+
+
+def _w_ddmmyy(when: datetime) -> tuple[str, str]:
+    """Return PNRGOV `DDMMYY` and `HHMM` (or `HHMMSS` when there are seconds) of a date-time."""
+    day = f"{when.day:02d}{when.month:02d}{when.year % 100:02d}"
+    time = f"{when.hour:02d}{when.minute:02d}" + (f"{when.second:02d}" if when.second else "")
+    return day, time
+
+
+def _w_ddmmmyy(day: date) -> str:
+    """Return the SSR date form `13AUG54`."""
+    return f"{day.day:02d}{_MONTH_NAMES[day.month]}{day.year % 100:02d}"
+
+
+def _split_first(text: str) -> tuple[str, str]:
+    """Return (before, after) the first space; ("", text) when there is none."""
+    head, sep, tail = text.strip().partition(" ")
+    return (head, tail) if sep else ("", head)
+
+
+def _ssr_free_text(doc_fields: list[str]) -> str:
+    return "/" + "/".join(doc_fields)
+
+
+def write_pnrgov(
+    message: PnrMessage,
+    *,
+    chars: ServiceChars = DEFAULT_SERVICE_CHARS,
+    prepared_at: datetime | None = None,
+    version: str = "13:1",
+) -> bytes:
+    """Return a PNRGOV interchange (UNA, UNB, one UNH message, UNZ) carrying `message`'s bookings.
+
+    The layout is the one `parse_pnrgov` reads (docs formats.md §2): the reported flight (TVL) and
+    EQN, then per booking SRC, RCI (locator, creation time, other locators), DAT 700/710, ORG, booking
+    contacts (IFT CTCE/CTCM, ADD), payments (MON, FOP, payer IFT+4:43), one TIF group per traveller
+    (FTI, IFT, ADD, REF, SSR DOCS/DOCO/DOCA/INFT, TKT), the itinerary (TVL) with SSR SEAT and check-in
+    groups (TRI, TIF, TBD) for bags. `prepared_at` (UNB) defaults to the flight's departure, so the
+    same message always gives the same bytes. UTF-8 (UNOW) only when a value is not ASCII.
+    """
+    e, c, t = chars.element, chars.component, chars.terminator
+
+    def esc(value: str) -> str:
+        return escape(value, chars)
+
+    out: list[str] = []
+    add = out.append
+    flight = message.flight
+    ref = esc(message.message_ref or "1")
+    major, _, minor = version.partition(":")
+    add(f"UNH{e}{ref}{e}PNRGOV{c}{major}{c}{minor or '1'}{c}IA{e}{ref}")
+    add(f"MSG{e}{c}22")
+    if flight.carrier:
+        add(f"ORG{e}{esc(flight.carrier)}")
+    add(_w_tvl(esc, chars, flight.departure_time, flight.arrival_time, flight.departure_port,
+               flight.arrival_port, flight.carrier, flight.number, ""))
+    declared = message.declared_bookings if message.declared_bookings is not None else len(message.bookings)
+    add(f"EQN{e}{declared}")
+    for booking in message.bookings:
+        _write_booking(add, esc, chars, booking, flight)
+    add(f"UNT{e}{len(out) + 1}{e}{ref}")
+    body = t.join(out) + t
+    encoding = "ascii" if body.isascii() and message.sender.isascii() else "utf-8"
+    syntax = "IATA" if encoding == "ascii" else "UNOW"
+    when = prepared_at or flight.departure_time or datetime(2000, 1, 1)
+    _day, time = _w_ddmmyy(when)
+    stamp = f"{when.year % 100:02d}{when.month:02d}{when.day:02d}{c}{time[:4]}"
+    unb = f"UNB{e}{syntax}{c}1{e}{esc(message.sender or 'BORDERWATCH')}{e}{e}{stamp}{e}{ref}"
+    text = f"{chars.una}{unb}{t}{body}UNZ{e}1{e}{ref}{t}"
+    return text.encode(encoding)
+
+
+def _w_tvl(
+    esc: _Esc,
+    chars: ServiceChars,
+    departure: datetime | None,
+    arrival: datetime | None,
+    dep_port: str,
+    arr_port: str,
+    carrier: str,
+    number: str,
+    booking_class: str,
+) -> str:
+    e, c = chars.element, chars.component
+    when = ""
+    if departure is not None:
+        dep_day, dep_time = _w_ddmmyy(departure)
+        when = f"{dep_day}{c}{dep_time}"
+        if arrival is not None:
+            arr_day, arr_time = _w_ddmmyy(arrival)
+            when += f"{c}{arr_day}{c}{arr_time}"
+    number_part = esc(number) + (f"{c}{esc(booking_class)}" if booking_class else "")
+    return f"TVL{e}{when}{e}{esc(dep_port)}{e}{esc(arr_port)}{e}{esc(carrier)}{e}{number_part}"
+
+
+def _write_booking(
+    add: _Emit, esc: _Esc, chars: ServiceChars, booking: Booking, flight: Flight
+) -> None:
+    e, c = chars.element, chars.component
+    carrier = esc(flight.carrier)
+    add("SRC")
+    rci = f"RCI{e}{carrier}{c}{esc(booking.record_locator)}"
+    if booking.created_at is not None:
+        day, time = _w_ddmmyy(booking.created_at)
+        rci += f"{c}0{c}{day}{c}{time}"
+    for other in booking.other_locators:
+        airline, locator = _split_first(other)
+        rci += f"{e}{esc(airline)}{c}{esc(locator)}"
+    add(rci)
+    dates = []
+    if booking.last_modified_at is not None:
+        dates.append(f"700{c}{c.join(_w_ddmmyy(booking.last_modified_at))}")
+    if booking.ticketed_at is not None:
+        dates.append(f"710{c}{c.join(_w_ddmmyy(booking.ticketed_at))}")
+    if dates:
+        add(f"DAT{e}" + e.join(dates))
+    if booking.originator or booking.booking_agency or booking.booking_country:
+        who, office = _split_first(booking.originator)
+        if not who:  # a one-word originator is the airline or system itself
+            who, office = office, ""
+        originator = esc(who) + (f"{c}{esc(office)}" if office else "")
+        add(f"ORG{e}{originator}{e}{esc(booking.booking_agency)}{e}{e}{e}{e}{esc(booking.booking_country)}")
+    _write_contacts(add, esc, chars, booking.addresses, booking.contacts, flight.carrier)
+    for payment in booking.payments:
+        if payment.currency:
+            add(f"MON{e}T{c}{esc(payment.amount)}{c}{esc(payment.currency)}")
+        fields = [payment.kind, "", payment.amount, payment.card_type, payment.card_number_masked,
+                  payment.card_expiry]
+        while fields and not fields[-1]:
+            fields.pop()
+        add(f"FOP{e}" + c.join(esc(f) for f in fields))
+        if payment.payer_name or payment.payer_address or payment.payer_phone:
+            add(f"IFT{e}4{c}43{e}{esc(payment.payer_name)}{e}{esc(payment.payer_address)}"
+                f"{e}{esc(payment.payer_phone)}")
+    for booked in booking.travellers:
+        if booked.is_infant and any(
+            other.ref == booked.infant_of and not other.is_infant for other in booking.travellers
+        ):
+            continue  # written with the adult who carries them
+        _write_tif_group(add, esc, chars, booking, booked)
+        for infant in booking.travellers:
+            if infant.is_infant and infant.infant_of and infant.infant_of == booked.ref:
+                _write_tif_group(add, esc, chars, booking, infant)
+    _write_itinerary(add, esc, chars, booking, flight)
+
+
+def _write_contacts(
+    add: _Emit,
+    esc: _Esc,
+    chars: ServiceChars,
+    addresses: tuple[str, ...],
+    contacts: tuple[str, ...],
+    carrier: str,
+) -> None:
+    e, c = chars.element, chars.component
+    for address in addresses:
+        add(f"ADD{e}{e}702{c}{esc(address)}")
+    for contact in contacts:
+        # CTCE writes @ as // and _ as .. (formats.md §2, IATA SSR CTCE convention).
+        if "@" in contact:
+            text = "CTCE " + contact.replace("_", "..").replace("@", "//")
+        else:
+            text = f"CTCM {contact}"
+        add(f"IFT{e}4{c}28{c}{c}{esc(carrier)}{e}{esc(text)}")
+
+
+def _write_tif_group(
+    add: _Emit, esc: _Esc, chars: ServiceChars, booking: Booking,
+    booked: BookedTraveller,
+) -> None:
+    e, c = chars.element, chars.component
+    person = booked.traveller
+    given = " ".join(p for p in (person.given_names, booked.title) if p)
+    kind = "IN" if booked.is_infant else "A"
+    tif = f"TIF{e}{esc(person.family_name)}{e}{esc(given)}{c}{kind}{c}{esc(booked.ref)}"
+    if booked.with_infant:
+        tif += f"{c}1"
+    add(tif)
+    if booked.frequent_flyer:
+        airline, number = _split_first(booked.frequent_flyer)
+        add(f"FTI{e}{esc(airline)}{c}{esc(number)}")
+    _write_contacts(add, esc, chars, booked.addresses, booked.contacts, "")
+    if person.passenger_ref:
+        add(f"REF{e}{c}{esc(person.passenger_ref)}")
+    ssr = f"SSR{e}{{code}}{c}HK{c}1{c}{c}{c}{c}{c}{c}"
+    for infant in booking.travellers:
+        if infant.is_infant and infant.infant_of == booked.ref and not booked.is_infant:
+            baby = infant.traveller
+            born = _w_ddmmmyy(baby.birth_date) if baby.birth_date else ""
+            baby_given = " ".join(p for p in (baby.given_names, infant.title) if p)
+            add(ssr.format(code="INFT") + esc(f"{baby.family_name}/{baby_given}/{born}"))
+    main_docs = [d for d in person.documents if d.doc_type not in (DocumentType.VISA, DocumentType.OTHER)]
+    other_docs = [d for d in person.documents if d not in main_docs]
+    gender = "" if person.gender is Gender.UNKNOWN else person.gender.value
+    born = _w_ddmmmyy(person.birth_date) if person.birth_date else ""
+    if main_docs or born or gender or person.nationality:
+        documents: list[TravelDocument | None] = [*main_docs] or [None]
+        for doc in documents:
+            fields = [
+                (doc.code or doc.doc_type.value) if doc else "",
+                doc.issuing_state if doc else "",
+                doc.number if doc else "",
+                person.nationality or (doc.nationality if doc else ""),
+                born,
+                gender,
+                _w_ddmmmyy(doc.expiry_date) if doc and doc.expiry_date else "",
+                person.family_name,
+                person.given_names,
+            ]
+            add(ssr.format(code="DOCS") + esc(_ssr_free_text(fields)))
+    for doc in main_docs:
+        if doc.issue_date is not None or doc.issue_place:
+            # DOCO of the same number and code adds the issue date to the DOCS document.
+            issued = _w_ddmmmyy(doc.issue_date) if doc.issue_date else ""
+            fields = ["", doc.code or doc.doc_type.value, doc.number, doc.issue_place, issued, ""]
+            add(ssr.format(code="DOCO") + esc(_ssr_free_text(fields)))
+    if person.birth_place:
+        add(ssr.format(code="DOCO") + esc(_ssr_free_text([person.birth_place, "", "", "", "", ""])))
+    for doc in other_docs:
+        issued = _w_ddmmmyy(doc.issue_date) if doc.issue_date else ""
+        fields = ["", doc.code or doc.doc_type.value, doc.number, doc.issue_place, issued, ""]
+        add(ssr.format(code="DOCO") + esc(_ssr_free_text(fields)))
+    if person.residence_country:
+        add(ssr.format(code="DOCA") + esc(_ssr_free_text(["R", person.residence_country])))
+    if booked.ticket_number:
+        add(f"TKT{e}{esc(booked.ticket_number)}{c}T{c}1")
+
+
+def _write_itinerary(
+    add: _Emit, esc: _Esc, chars: ServiceChars, booking: Booking, flight: Flight
+) -> None:
+    e, c = chars.element, chars.component
+    legs = list(booking.itinerary)
+    if not legs and (booking.seats or booking.bag_count is not None):
+        legs = [Segment(flight.carrier, flight.number, flight.departure_port, flight.arrival_port,
+                        flight.departure_time, flight.arrival_time)]
+    own_seats = {b.ref: b.traveller.seat for b in booking.travellers if b.traveller.seat}
+    for index, leg in enumerate(legs):
+        add(_w_tvl(esc, chars, leg.departure_time, leg.arrival_time, leg.departure_port, leg.arrival_port,
+                   leg.carrier, leg.number, leg.booking_class))
+        if index:
+            continue
+        # Seats in booking order; a traveller's own seat is put on the reported flight so that it reads
+        # back as `Traveller.seat`, any other seat of theirs on another leg of the itinerary.
+        reported = (flight.departure_port, flight.arrival_port)
+        other_leg = next((g for g in legs if (g.departure_port, g.arrival_port) != reported), leg)
+        for ref, seat in booking.seats:
+            on_flight = own_seats.get(ref) == seat
+            board, off = (
+                (flight.departure_port, flight.arrival_port)
+                if on_flight
+                else (other_leg.departure_port, other_leg.arrival_port)
+            )
+            add(f"SSR{e}SEAT{c}HK{c}1{c}{esc(leg.carrier)}{c}{c}{c}{esc(board)}{c}{esc(off)}"
+                f"{e}{esc(seat)}{c}{c}{esc(ref)}")
+        _write_bags(add, esc, chars, booking)
+
+
+def _write_bags(add: _Emit, esc: _Esc, chars: ServiceChars, booking: Booking) -> None:
+    e, c = chars.element, chars.component
+    weight_left = booking.bag_weight_kg
+    counted = 0
+    for booked in booking.travellers:
+        bags = booked.traveller.bags
+        if bags is None:
+            continue
+        counted += bags
+        weight = f"{c}{weight_left:g}{c}700" if weight_left is not None else ""
+        weight_left = None  # the booking's whole weight goes on its first bag record
+        add("TRI")
+        add(f"TIF{e}{esc(booked.traveller.family_name)}{e}{esc(booked.traveller.given_names)}{c}"
+            f"{'IN' if booked.is_infant else 'A'}{c}{esc(booked.ref)}")
+        add(f"TBD{e}{e}{bags}{weight}")
+    rest = (booking.bag_count or 0) - counted
+    if rest > 0 or (weight_left is not None and booking.bag_count is not None):
+        weight = f"{c}{weight_left:g}{c}700" if weight_left is not None else ""
+        add("TRI")
+        add(f"TBD{e}{e}{max(rest, 0)}{weight}")

@@ -9,7 +9,9 @@ from borderwatch.http.api import alerts, check, flights, lists, messages, system
 from borderwatch.http.api import audit as audit_api
 from borderwatch.http.api import auth as auth_api
 from borderwatch.http.api import exchange as exchange_api
+from borderwatch.http.api import training as training_api
 from borderwatch.http.api import users as users_api
+from borderwatch.http.console import install_console
 from borderwatch.http.errors import install_error_handlers
 from borderwatch.services.instance import Instance, open_instance
 from borderwatch.settings import Settings, load_settings
@@ -33,6 +35,8 @@ def create_app(settings: Settings | None = None, *, instance: Instance | None = 
     app.include_router(users_api.router)
     app.include_router(audit_api.router)
     app.include_router(exchange_api.router)
+    app.include_router(training_api.router)
+    install_console(app, instance)  # the web console: pages, static files, security headers, CSRF
     return app
 
 

@@ -90,7 +90,7 @@ def list_alerts(
     state: list[AlertState] = Query(default=[]),
     flight_id: int | None = Query(default=None, ge=1),
     limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> AlertList:
     found = review.list_alerts(
         instance.db, actor, states=state or None, flight_id=flight_id, limit=limit, offset=offset
