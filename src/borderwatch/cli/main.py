@@ -27,6 +27,7 @@ from borderwatch.cli import (
     screening,
     server,
     setup,
+    story,
     training,
     users,
 )
@@ -82,6 +83,7 @@ def root(
 
 AREAS = (
     setup,
+    story,
     lists,
     exchange,
     ingest,
@@ -94,6 +96,7 @@ AREAS = (
     users,
     audit,
     keys,
+    training,
     evaluation,
     server,
 )

@@ -90,7 +90,7 @@ def fields(as_json: JsonOption = False) -> None:
     Console().print(table)
 
 
-def test_flight(
+def flag_flight_command(
     ctx: typer.Context,
     rules: Annotated[
         Path, typer.Argument(help="YAML rule file (use `default` for the packaged set).", show_default=False)
@@ -155,5 +155,5 @@ def register(app: typer.Typer) -> None:
     )
     rules_app.command("check")(check)
     rules_app.command("fields")(fields)
-    rules_app.command("test")(test_flight)
+    rules_app.command("test")(flag_flight_command)
     app.add_typer(rules_app, name="rules")

@@ -24,8 +24,9 @@ def print_screening(report: ScreeningReport) -> None:
         findings.add_column(column)
     for result in report.results:
         for doc in result.reported_documents:
-            findings.add_row(result.name, f"document {doc.issuing_state} {doc.number}", "high",
-                             "reported lost or stolen")
+            findings.add_row(
+                result.name, f"document {doc.issuing_state} {doc.number}", "high", "reported lost or stolen"
+            )
         for rule_hit in result.rule_hits:
             findings.add_row(result.name, rule_hit.rule_id, rule_hit.severity.value, rule_hit.explanation)
     if findings.row_count:
@@ -34,7 +35,8 @@ def print_screening(report: ScreeningReport) -> None:
     console.print(
         f"{report.travellers} travellers screened against {lists} in {report.screening_ms:.0f} ms: "
         f"{len(report.hits)} watch-list hit(s), {findings.row_count} document or rule finding(s), "
-        f"{len(report.new_alerts)} new alert(s)" + (f" ({report.rule_set} rules)." if report.rule_set else ".")
+        f"{len(report.new_alerts)} new alert(s)"
+        + (f" ({report.rule_set} rules)." if report.rule_set else ".")
     )
 
 

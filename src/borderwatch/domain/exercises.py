@@ -34,21 +34,16 @@ from borderwatch.domain.alerts import Decision
 from borderwatch.domain.simulation import (
     NamePool,
     assign_seats,
-    group_travellers,
-    record_locator,
+    simulate_bookings,
     simulate_traveller,
     simulate_travellers,
 )
 from borderwatch.domain.travellers import (
-    BookedTraveller,
-    Booking,
     Flight,
     Gender,
     Manifest,
     MessageKind,
-    PaymentMethod,
     PnrMessage,
-    Segment,
     TravelDocument,
     Traveller,
     TravellerRole,
@@ -700,115 +695,16 @@ def _assemble(
 ) -> Scenario:
     draft_by_identity = {_identity(d.traveller): d for d in drafts}
     # Expired-document drafts carry their new passport; match them on name and birth date too.
-    parties = group_travellers(passengers, seed=rng.randint(0, 2**31), today=today)
     risky_indexes = {
         i
         for i, t in enumerate(passengers)
         if (d := draft_by_identity.get(_identity(t))) is not None and d.risky
     }
-    # A risky traveller books alone.
-    parties = [[i for i in party if i not in risky_indexes] for party in parties]
-    parties = [p for p in parties if p] + [[i] for i in sorted(risky_indexes)]
-    parties.sort(key=lambda p: p[0])
+    passengers, fixed_bookings = simulate_bookings(
+        passengers, flight, rng=rng, today=today, risky_travellers=risky_indexes
+    )
     assert flight.departure_time is not None
     assert flight.arrival_time is not None
-    back_carrier_number = str(int(flight.number) + 1)
-    bookings: list[Booking] = []
-    locators: set[str] = set()
-    with_locator: dict[int, str] = {}
-    for party in parties:
-        locator = record_locator(rng)
-        while locator in locators:
-            locator = record_locator(rng)
-        locators.add(locator)
-        risky = party[0] in risky_indexes
-        out_leg = Segment(
-            flight.carrier,
-            flight.number,
-            flight.departure_port,
-            flight.arrival_port,
-            flight.departure_time,
-            flight.arrival_time,
-            rng.choice("YYYYBMH"),
-        )
-        legs: tuple[Segment, ...] = (out_leg,)
-        if risky:
-            created = flight.departure_time - timedelta(hours=rng.randint(3, 20), minutes=rng.randint(0, 59))
-            ticketed = created + timedelta(minutes=rng.randint(5, 40))
-            amount = f"{rng.randint(3800, 7900)}.00"
-            payments: tuple[PaymentMethod, ...] = (PaymentMethod("CA", amount, "MAD"),)
-        else:
-            back_out = flight.departure_time + timedelta(days=rng.randint(3, 24), hours=rng.randint(-3, 6))
-            back = Segment(
-                flight.carrier,
-                back_carrier_number,
-                flight.arrival_port,
-                flight.departure_port,
-                back_out,
-                back_out + (flight.arrival_time - flight.departure_time),
-                out_leg.booking_class,
-            )
-            legs = (out_leg, back)
-            created = flight.departure_time - timedelta(days=rng.randint(6, 120), hours=rng.randint(0, 23))
-            ticketed = created + timedelta(hours=rng.randint(0, 48))
-            card = rng.choice(("VI", "CA", "AX"))
-            amount = f"{rng.randint(1800, 9500) * len(party)}.00"
-            payments = (
-                PaymentMethod(
-                    "CC",
-                    amount,
-                    "MAD",
-                    card,
-                    "X" * 12 + f"{rng.randint(0, 9999):04d}",
-                    card_expiry=f"{rng.randint(1, 12):02d}{(today.year + rng.randint(1, 4)) % 100:02d}",
-                ),
-            )
-        booked: list[BookedTraveller] = []
-        seats: list[tuple[str, str]] = []
-        total_bags = 0
-        for position, index in enumerate(party, start=1):
-            person = passengers[index]
-            bags = 0 if risky else rng.choice((0, 1, 1, 1, 2))
-            total_bags += bags
-            person = replace(person, record_locator=locator, bags=bags)
-            passengers[index] = person
-            with_locator[index] = locator
-            ref = str(position)
-            contacts = (f"+{rng.randint(212600000000, 212799999999)}",) if position == 1 else ()
-            booked.append(
-                BookedTraveller(
-                    replace(person, embarkation="", debarkation=""),
-                    ref=ref,
-                    ticket_number=f"147{rng.randint(10**9, 10**10 - 1)}",
-                    contacts=contacts,
-                    title=_title(person),
-                )
-            )
-            seats.append((ref, person.seat))
-        bookings.append(
-            Booking(
-                record_locator=locator,
-                travellers=tuple(booked),
-                itinerary=legs,
-                created_at=created,
-                ticketed_at=ticketed,
-                payments=payments,
-                booking_agency=f"{rng.randint(10000000, 99999999)}",
-                booking_country=rng.choice(("MA", "GB", "FR", "ES")),
-                originator=f"{flight.carrier} {flight.departure_port}",
-                seats=tuple(seats),
-                bag_count=total_bags,
-                last_modified_at=ticketed,
-            )
-        )
-    # PNRGOV travellers are as booked: no embarkation, no seat-less copies; fix their seats' record.
-    fixed_bookings = []
-    for booking in bookings:
-        fixed = tuple(
-            replace(b, traveller=replace(b.traveller, record_locator=booking.record_locator))
-            for b in booking.travellers
-        )
-        fixed_bookings.append(replace(booking, travellers=fixed))
     crew = [
         replace(
             t,
@@ -905,12 +801,6 @@ def _assemble(
         cases=tuple(cases),
     )
     return Scenario(spec, manifest, pnr, tuple(mrz), tuple(lost), key)
-
-
-def _title(person: Traveller) -> str:
-    if person.birth_date is not None and person.gender is Gender.MALE and person.birth_date.year > 2012:
-        return "MSTR"
-    return {Gender.MALE: "MR", Gender.FEMALE: "MRS"}.get(person.gender, "")
 
 
 # ------------------------------------------------------------------------------------- scoring

@@ -7,11 +7,22 @@ randomness comes from a seed, and `today` is given. The same inputs give the sam
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from borderwatch.domain.travellers import DocumentType, Gender, TravelDocument, Traveller, TravellerRole
+from borderwatch.domain.travellers import (
+    BookedTraveller,
+    Booking,
+    DocumentType,
+    Flight,
+    Gender,
+    PaymentMethod,
+    Segment,
+    TravelDocument,
+    Traveller,
+    TravellerRole,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +156,130 @@ def group_travellers(travellers: Sequence[Traveller], *, seed: int, today: date)
         else:
             parties.append([child])
     return sorted((sorted(p) for p in parties), key=lambda p: p[0])
+
+
+def simulate_bookings(
+    passengers: Sequence[Traveller],
+    flight: Flight,
+    *,
+    rng: random.Random,
+    today: date,
+    risky_travellers: Collection[int] = (),
+) -> tuple[list[Traveller], list[Booking]]:
+    """Return the passengers with their record locators and bags, and the bookings (PNRs) they are on.
+
+    Parties of one to four book together (children with an adult), return trips paid by card weeks
+    ahead. Travellers at the `risky_travellers` indexes book alone: one-way, paid in cash, booked and ticketed
+    a few hours before departure, no bags — the pattern risk rules look for.
+    """
+    passengers = list(passengers)
+    parties = group_travellers(passengers, seed=rng.randint(0, 2**31), today=today)
+    risky_indexes = set(risky_travellers)
+    # A risky traveller books alone.
+    parties = [[i for i in party if i not in risky_indexes] for party in parties]
+    parties = [p for p in parties if p] + [[i] for i in sorted(risky_indexes)]
+    parties.sort(key=lambda p: p[0])
+    assert flight.departure_time is not None
+    assert flight.arrival_time is not None
+    back_carrier_number = str(int(flight.number) + 1)
+    bookings: list[Booking] = []
+    locators: set[str] = set()
+    for party in parties:
+        locator = record_locator(rng)
+        while locator in locators:
+            locator = record_locator(rng)
+        locators.add(locator)
+        risky = party[0] in risky_indexes
+        out_leg = Segment(
+            flight.carrier,
+            flight.number,
+            flight.departure_port,
+            flight.arrival_port,
+            flight.departure_time,
+            flight.arrival_time,
+            rng.choice("YYYYBMH"),
+        )
+        legs: tuple[Segment, ...] = (out_leg,)
+        if risky:
+            created = flight.departure_time - timedelta(hours=rng.randint(3, 20), minutes=rng.randint(0, 59))
+            ticketed = created + timedelta(minutes=rng.randint(5, 40))
+            amount = f"{rng.randint(3800, 7900)}.00"
+            payments: tuple[PaymentMethod, ...] = (PaymentMethod("CA", amount, "MAD"),)
+        else:
+            back_out = flight.departure_time + timedelta(days=rng.randint(3, 24), hours=rng.randint(-3, 6))
+            back = Segment(
+                flight.carrier,
+                back_carrier_number,
+                flight.arrival_port,
+                flight.departure_port,
+                back_out,
+                back_out + (flight.arrival_time - flight.departure_time),
+                out_leg.booking_class,
+            )
+            legs = (out_leg, back)
+            created = flight.departure_time - timedelta(days=rng.randint(6, 120), hours=rng.randint(0, 23))
+            ticketed = created + timedelta(hours=rng.randint(0, 48))
+            card = rng.choice(("VI", "CA", "AX"))
+            amount = f"{rng.randint(1800, 9500) * len(party)}.00"
+            payments = (
+                PaymentMethod(
+                    "CC",
+                    amount,
+                    "MAD",
+                    card,
+                    "X" * 12 + f"{rng.randint(0, 9999):04d}",
+                    card_expiry=f"{rng.randint(1, 12):02d}{(today.year + rng.randint(1, 4)) % 100:02d}",
+                ),
+            )
+        booked: list[BookedTraveller] = []
+        seats: list[tuple[str, str]] = []
+        total_bags = 0
+        for position, index in enumerate(party, start=1):
+            person = passengers[index]
+            bags = 0 if risky else rng.choice((0, 1, 1, 1, 2))
+            total_bags += bags
+            person = replace(person, record_locator=locator, bags=bags)
+            passengers[index] = person
+            ref = str(position)
+            contacts = (f"+{rng.randint(212600000000, 212799999999)}",) if position == 1 else ()
+            booked.append(
+                BookedTraveller(
+                    replace(person, embarkation="", debarkation=""),
+                    ref=ref,
+                    ticket_number=f"147{rng.randint(10**9, 10**10 - 1)}",
+                    contacts=contacts,
+                    title=_title(person),
+                )
+            )
+            seats.append((ref, person.seat))
+        bookings.append(
+            Booking(
+                record_locator=locator,
+                travellers=tuple(booked),
+                itinerary=legs,
+                created_at=created,
+                ticketed_at=ticketed,
+                payments=payments,
+                booking_agency=f"{rng.randint(10000000, 99999999)}",
+                booking_country=rng.choice(("MA", "GB", "FR", "ES")),
+                originator=f"{flight.carrier} {flight.departure_port}",
+                seats=tuple(seats),
+                bag_count=total_bags,
+                last_modified_at=ticketed,
+            )
+        )
+    # PNRGOV travellers are as booked: no embarkation, no seat-less copies; fix their seats' record.
+    fixed_bookings = []
+    for booking in bookings:
+        fixed = tuple(
+            replace(b, traveller=replace(b.traveller, record_locator=booking.record_locator))
+            for b in booking.travellers
+        )
+        fixed_bookings.append(replace(booking, travellers=fixed))
+    return passengers, fixed_bookings
+
+
+def _title(person: Traveller) -> str:
+    if person.birth_date is not None and person.gender is Gender.MALE and person.birth_date.year > 2012:
+        return "MSTR"
+    return {Gender.MALE: "MR", Gender.FEMALE: "MRS"}.get(person.gender, "")

@@ -311,6 +311,24 @@ def _document_kind(doc: TravelDocument) -> str:
     return doc.doc_type.name.lower().replace("_", " ")
 
 
+LOST_STOLEN_FACT = "document.lost_or_stolen"
+DOCUMENT_DESCRIPTION = frozenset({"document.type", "document.number", "document.issuing_state"})
+
+
+def _restates_lost_stolen(hit: RuleHit, result: TravellerResult) -> bool:
+    """True for a rule hit that only says what the lost/stolen alert of the same traveller says.
+
+    Such a rule tests the lost/stolen fact and at most describes the document; screening already
+    raised the document alert, which cites the list and the record, so one alert per finding.
+    """
+    facts = {use.fact for use in hit.facts_used}
+    return (
+        bool(result.reported_documents)
+        and LOST_STOLEN_FACT in facts
+        and facts <= {LOST_STOLEN_FACT, *DOCUMENT_DESCRIPTION}
+    )
+
+
 def _rule_alerts(result: TravellerResult, flight_id: int) -> list[alert_store.NewAlert]:
     return [
         alert_store.NewAlert(
@@ -334,6 +352,7 @@ def _rule_alerts(result: TravellerResult, flight_id: int) -> list[alert_store.Ne
             ],
         )
         for hit in result.rule_hits
+        if not _restates_lost_stolen(hit, result)  # one alert per finding: the document alert cites the list
     ]
 
 
