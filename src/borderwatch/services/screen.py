@@ -54,22 +54,27 @@ class LoadedLists:
     lost_stolen_versions: tuple[int, ...] = ()
 
 
+# (database, agency, the active versions with their content hashes): a list import makes a new key,
+# and two databases in one process (two agencies in the demo, tests) never share an entry.
+CacheKey = tuple[str, int, tuple[tuple[str, int, str], ...]]
+
+
 class _IndexCache:
-    """Built indexes by (agency, active versions): a list import makes a new key, so no stale index."""
+    """Built indexes by database, agency and active list contents: never a stale index."""
 
     def __init__(self, size: int = 8) -> None:
-        self._items: OrderedDict[tuple[int, tuple[tuple[str, int], ...]], LoadedLists] = OrderedDict()
+        self._items: OrderedDict[CacheKey, LoadedLists] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, tuple[tuple[str, int], ...]]) -> LoadedLists | None:
+    def get(self, key: CacheKey) -> LoadedLists | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: tuple[int, tuple[tuple[str, int], ...]], value: LoadedLists) -> None:
+    def put(self, key: CacheKey, value: LoadedLists) -> None:
         with self._lock:
             self._items[key] = value
             while len(self._items) > self._size:
@@ -84,7 +89,14 @@ def load_lists(db: Database, actor: Actor) -> LoadedLists:
     with db.transaction() as session:
         stored = list_store.list_lists(session, actor.agency_id)
         active = {s.list_id: (s.kind, s.version_id) for s in stored if s.version_id is not None}
-        key = (actor.agency_id, tuple(sorted((k, v) for k, (_, v) in active.items() if v is not None)))
+        contents = tuple(
+            sorted(
+                (s.list_id, s.version_id, s.version.content_hash)
+                for s in stored
+                if s.version_id is not None and s.version is not None
+            )
+        )
+        key: CacheKey = (db.url, actor.agency_id, contents)
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
@@ -195,6 +207,20 @@ class ScreeningReport:
         }
 
 
+LOST_STOLEN_FACT = "document.lost_or_stolen"
+DOCUMENT_DESCRIPTION = frozenset({"document.type", "document.number", "document.issuing_state"})
+
+
+def _restates_lost_stolen(hit: RuleHit, reported: tuple[TravelDocument, ...]) -> bool:
+    """True for a rule hit that only says what the lost/stolen alert of the same traveller says.
+
+    Such a rule tests the lost/stolen fact and at most describes the document; screening already
+    raised the document alert, which cites the list and the record, so one alert per finding.
+    """
+    facts = {use.fact for use in hit.facts_used}
+    return bool(reported) and LOST_STOLEN_FACT in facts and facts <= {LOST_STOLEN_FACT, *DOCUMENT_DESCRIPTION}
+
+
 def screen_one(
     traveller: Traveller,
     lists: LoadedLists,
@@ -217,7 +243,8 @@ def screen_one(
     if rules is not None and now is not None:
         checks = DocumentChecks(lost_or_stolen=bool(reported) if index is not None else None)
         facts = build_facts(traveller, now=now, booking=booking, flight=flight, checks=checks)
-        rule_hits = tuple(evaluate(rules, facts))
+        # One finding, one alert: the document alert already says it, citing the list and the record.
+        rule_hits = tuple(h for h in evaluate(rules, facts) if not _restates_lost_stolen(h, reported))
     return hits, reported, rule_hits
 
 
@@ -311,24 +338,6 @@ def _document_kind(doc: TravelDocument) -> str:
     return doc.doc_type.name.lower().replace("_", " ")
 
 
-LOST_STOLEN_FACT = "document.lost_or_stolen"
-DOCUMENT_DESCRIPTION = frozenset({"document.type", "document.number", "document.issuing_state"})
-
-
-def _restates_lost_stolen(hit: RuleHit, result: TravellerResult) -> bool:
-    """True for a rule hit that only says what the lost/stolen alert of the same traveller says.
-
-    Such a rule tests the lost/stolen fact and at most describes the document; screening already
-    raised the document alert, which cites the list and the record, so one alert per finding.
-    """
-    facts = {use.fact for use in hit.facts_used}
-    return (
-        bool(result.reported_documents)
-        and LOST_STOLEN_FACT in facts
-        and facts <= {LOST_STOLEN_FACT, *DOCUMENT_DESCRIPTION}
-    )
-
-
 def _rule_alerts(result: TravellerResult, flight_id: int) -> list[alert_store.NewAlert]:
     return [
         alert_store.NewAlert(
@@ -352,7 +361,6 @@ def _rule_alerts(result: TravellerResult, flight_id: int) -> list[alert_store.Ne
             ],
         )
         for hit in result.rule_hits
-        if not _restates_lost_stolen(hit, result)  # one alert per finding: the document alert cites the list
     ]
 
 
