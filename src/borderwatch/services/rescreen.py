@@ -245,13 +245,14 @@ def rescreen_archive(
     scheduler: str | None = None,
     workers: int = 2,
     use_dask: bool = True,
+    partition_size: int = 20000,
 ) -> RescreenReport:
     """Re-screen every stored traveller of the period against the active lists and raise new alerts."""
     lists = load_lists(db, actor)
     with db.transaction() as session:
         travellers = flight_store.travellers_since(session, actor, now - since, purpose="re-screening")
     started = time.perf_counter()
-    paths = export_archive(travellers, work_dir)
+    paths = export_archive(travellers, work_dir, partition_size=partition_size)
     entries = list(lists.entries.values())
     if use_dask and paths:
         found = run_partitions(paths, entries, config, scheduler=scheduler, workers=workers)
