@@ -52,22 +52,47 @@ def prepare(data_dir: Path) -> None:
     actor = instance.actor(channel="bench")
     import_list(instance.db, actor, "un", UN)
     import_list(instance.db, actor, "ofac", OFAC)
-    auth.create_user(instance.db, actor, username="bench.officer", role=Role.OFFICER, password=PASSWORD,
-                     now=datetime.now(UTC))
+    auth.create_user(
+        instance.db,
+        actor,
+        username="bench.officer",
+        role=Role.OFFICER,
+        password=PASSWORD,
+        now=datetime.now(UTC),
+    )
     instance.close()
 
 
 def traveller_bodies(count: int) -> list[dict[str, Any]]:
     pools = load_name_pools()
-    mix = [("maghreb", 0.55), ("british", 0.2), ("british-pakistani", 0.07), ("french", 0.12), ("spanish", 0.06)]
+    mix = [
+        ("maghreb", 0.55),
+        ("british", 0.2),
+        ("british-pakistani", 0.07),
+        ("french", 0.12),
+        ("spanish", 0.06),
+    ]
     travellers = simulate_travellers(pools, mix, count, seed=11, today=date(2026, 11, 29))
-    return [{
-        "reference": str(i), "family_name": t.family_name, "given_names": t.given_names,
-        "birth_date": t.birth_date.isoformat() if t.birth_date else None, "gender": t.gender.value,
-        "nationality": t.nationality,
-        "documents": [{"type": "P", "number": d.number, "issuing_state": d.issuing_state,
-                       "expiry_date": d.expiry_date.isoformat() if d.expiry_date else None} for d in t.documents],
-    } for i, t in enumerate(travellers)]
+    return [
+        {
+            "reference": str(i),
+            "family_name": t.family_name,
+            "given_names": t.given_names,
+            "birth_date": t.birth_date.isoformat() if t.birth_date else None,
+            "gender": t.gender.value,
+            "nationality": t.nationality,
+            "documents": [
+                {
+                    "type": "P",
+                    "number": d.number,
+                    "issuing_state": d.issuing_state,
+                    "expiry_date": d.expiry_date.isoformat() if d.expiry_date else None,
+                }
+                for d in t.documents
+            ],
+        }
+        for i, t in enumerate(travellers)
+    ]
 
 
 class Server:
@@ -76,10 +101,26 @@ class Server:
     def __init__(self, data_dir: Path, workers: int) -> None:
         self.port = free_port()
         env = {**os.environ, "BORDERWATCH_DATA_DIR": str(data_dir), "BORDERWATCH_SECURE_COOKIES": "false"}
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "uvicorn", "--factory", "borderwatch.http.app:asgi", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers), "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "borderwatch.http.app:asgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -100,8 +141,9 @@ class Server:
 
 
 def login(client: httpx.Client) -> dict[str, str]:
-    response = client.post("/api/auth/login", json={"agency": "DGSN", "username": "bench.officer",
-                                                    "password": PASSWORD})
+    response = client.post(
+        "/api/auth/login", json={"agency": "DGSN", "username": "bench.officer", "password": PASSWORD}
+    )
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
@@ -120,17 +162,35 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def latency(base: str, single: list[dict[str, Any]], flight: list[dict[str, Any]], flights: int) -> dict[str, Any]:
+def latency(
+    base: str, single: list[dict[str, Any]], flight: list[dict[str, Any]], flights: int
+) -> dict[str, Any]:
     with httpx.Client(base_url=base, timeout=30) as client:
         headers = login(client)
         flight_spec = {"carrier": "AT", "number": "800", "departure_port": "CMN", "arrival_port": "LHR"}
         for body in single[:50]:  # warm-up: the index is built on the first check
             timed(client, "POST", "/api/check", json={"travellers": [body]}, headers=headers)
         health = [timed(client, "GET", "/health") for _ in range(len(single))]
-        one = [timed(client, "POST", "/api/check", json={"flight": flight_spec, "travellers": [body]},
-                     headers=headers) for body in single]
-        many = [timed(client, "POST", "/api/check", json={"flight": flight_spec, "travellers": flight},
-                      headers=headers) for _ in range(flights)]
+        one = [
+            timed(
+                client,
+                "POST",
+                "/api/check",
+                json={"flight": flight_spec, "travellers": [body]},
+                headers=headers,
+            )
+            for body in single
+        ]
+        many = [
+            timed(
+                client,
+                "POST",
+                "/api/check",
+                json={"flight": flight_spec, "travellers": flight},
+                headers=headers,
+            )
+            for _ in range(flights)
+        ]
     return {"health": health, "one": one, "flight": many}
 
 
@@ -172,8 +232,11 @@ def main() -> None:
         for workers in (1, 2):
             server = Server(data_dir, workers)
             try:
-                measured = latency(server.base, bodies[: args.single], bodies[:400], args.flights) if workers == 1 \
+                measured = (
+                    latency(server.base, bodies[: args.single], bodies[:400], args.flights)
+                    if workers == 1
                     else None
+                )
                 rate = throughput(server.base, bodies, args.seconds, args.clients)
             finally:
                 server.stop()
@@ -182,15 +245,22 @@ def main() -> None:
     print(f"{'what':<44}{'p50 ms':>10}{'p99 ms':>10}{'mean ms':>10}{'target':>12}")
     measured = rows[0][1]
     assert measured is not None
-    for name, values, target in (("GET /health (baseline)", measured["health"], ""),
-                                 ("POST /api/check, 1 traveller", measured["one"], "p99 < 5"),
-                                 ("POST /api/check, 400 travellers", measured["flight"], "p99 < 50")):
-        print(f"{name:<44}{percentile(values, 0.5):>10.2f}{percentile(values, 0.99):>10.2f}"
-              f"{statistics.fmean(values):>10.2f}{target:>12}")
+    for name, values, target in (
+        ("GET /health (baseline)", measured["health"], ""),
+        ("POST /api/check, 1 traveller", measured["one"], "p99 < 5"),
+        ("POST /api/check, 400 travellers", measured["flight"], "p99 < 50"),
+    ):
+        print(
+            f"{name:<44}{percentile(values, 0.5):>10.2f}{percentile(values, 0.99):>10.2f}"
+            f"{statistics.fmean(values):>10.2f}{target:>12}"
+        )
     ratio = percentile(measured["one"], 0.5) / percentile(measured["health"], 0.5)
     print(f"\none-traveller check / health, p50: {ratio:.1f}x")
     for workers, _, rate in rows:
-        print(f"throughput, {workers} worker(s), {args.clients} clients, 1 traveller/request: {rate:,.0f} requests/s")
+        print(
+            f"throughput, {workers} worker(s), {args.clients} clients, 1 traveller/request: "
+            f"{rate:,.0f} requests/s"
+        )
 
 
 if __name__ == "__main__":

@@ -12,13 +12,25 @@ from borderwatch.http.serving import serve_on_loopback
 from borderwatch.services.story import CONFIRMED_ENTITY, StoryReport, run_story
 
 NOW = datetime(2026, 11, 29, 9, 30, tzinfo=UTC)
-AGREED = ["birth_date", "document_number", "entity_id", "family_name", "flight", "flight_date", "given_names",
-          "nationality", "reason", "score"]
+AGREED = [
+    "birth_date",
+    "document_number",
+    "entity_id",
+    "family_name",
+    "flight",
+    "flight_date",
+    "given_names",
+    "nationality",
+    "reason",
+    "score",
+]
 
 
 def _planted() -> dict[str, str]:
     text = resources.files("borderwatch").joinpath("data", "demo", "planted.csv").read_text(encoding="utf-8")
-    return {f"{r['family_name']}/{r['given_names']}": r["entity_id"] for r in csv.DictReader(text.splitlines())}
+    return {
+        f"{r['family_name']}/{r['given_names']}": r["entity_id"] for r in csv.DictReader(text.splitlines())
+    }
 
 
 def _outcome(report: StoryReport) -> dict[str, Any]:
@@ -44,7 +56,9 @@ def test_the_whole_story(tmp_path: Path) -> None:
     assert kinds["PNR push"]["bookings"] > 50
     watch = {a["traveller"]: a["subject"] for a in report.alerts if a["kind"] == "watch list"}
     assert watch == _planted()
-    documents = [(a["traveller"], a["subject"]) for a in report.alerts if a["kind"] == "lost or stolen document"]
+    documents = [
+        (a["traveller"], a["subject"]) for a in report.alerts if a["kind"] == "lost or stolen document"
+    ]
     assert documents == [("WRIGHT/OLIVER", "GBR:702838222")]
     rules = {a["subject"] for a in report.alerts if a["kind"] == "risk rule"}
     assert "PNR-CASH-ONE-WAY-24H" in rules
@@ -65,7 +79,9 @@ def test_the_whole_story(tmp_path: Path) -> None:
     scores = report.exercise["scores"]
     assert set(scores) == {"dgsn.trainee", "ukbf.trainee"}
     assert scores["dgsn.trainee"]["false_alarms"] == 0
-    assert scores["dgsn.trainee"]["found"] > scores["ukbf.trainee"]["found"]  # the UK trainee cleared two flagged
+    assert (
+        scores["dgsn.trainee"]["found"] > scores["ukbf.trainee"]["found"]
+    )  # the UK trainee cleared two flagged
     assert scores["ukbf.trainee"]["missed"] > scores["dgsn.trainee"]["missed"]
     assert report.report_file is not None
     html = report.report_file.read_text(encoding="utf-8")

@@ -19,13 +19,17 @@ def _world(instance: Instance) -> AgencyWorld:
 
 def _load(client: TestClient, world: AgencyWorld) -> int:
     un = PACKAGE.joinpath("lists", "UN_consolidated.xml").read_bytes()
-    imported = client.post("/api/lists/un?filename=UN_consolidated.xml", content=un,
-                           headers=world.auth(Role.SUPERVISOR))
+    imported = client.post(
+        "/api/lists/un?filename=UN_consolidated.xml", content=un, headers=world.auth(Role.SUPERVISOR)
+    )
     assert imported.status_code == 200, imported.text
     assert imported.json()["entries"] == 1003
     paxlst = PACKAGE.joinpath("demo", "AT800-CMN-LHR.paxlst").read_bytes()
-    submitted = client.post("/api/messages?source=AT800.paxlst", content=paxlst,
-                            headers={**world.auth(Role.OFFICER), "content-type": "application/edifact"})
+    submitted = client.post(
+        "/api/messages?source=AT800.paxlst",
+        content=paxlst,
+        headers={**world.auth(Role.OFFICER), "content-type": "application/edifact"},
+    )
     assert submitted.status_code == 202, submitted.text
     [message] = submitted.json()["messages"]
     assert (message["passengers"], message["crew"], message["stored"]) == (150, 6, 156)
@@ -47,7 +51,12 @@ def test_messages_lists_flights_and_screening(client: TestClient, instance: Inst
     screened = client.post(f"/api/flights/{flight_id}/screen", headers=officer)
     assert screened.status_code == 200, screened.text
     assert {h["entity"] for h in screened.json()["hits"]} == {
-        "UN:QDi.190", "UN:QDi.082", "UN:QDi.060", "UN:QDi.232", "UN:QDi.136"}
+        "UN:QDi.190",
+        "UN:QDi.082",
+        "UN:QDi.060",
+        "UN:QDi.232",
+        "UN:QDi.136",
+    }
     results = client.get(f"/api/flights/{flight_id}/screening", headers=officer).json()["results"]
     assert len(results) == 156
     assert sum(1 for r in results if r["hits"]) == 5
@@ -62,7 +71,9 @@ def test_messages_lists_flights_and_screening(client: TestClient, instance: Inst
 
 def test_bad_message_is_quarantined_and_listed(client: TestClient, instance: Instance) -> None:
     world = _world(instance)
-    response = client.post("/api/messages?source=junk.txt", content=b"UNB+garbage'", headers=world.auth(Role.OFFICER))
+    response = client.post(
+        "/api/messages?source=junk.txt", content=b"UNB+garbage'", headers=world.auth(Role.OFFICER)
+    )
     assert response.status_code == 202
     assert response.json()["quarantined"] == 1
     listed = client.get("/api/quarantine", headers=world.auth(Role.OFFICER)).json()["quarantine"]
@@ -82,22 +93,51 @@ def test_check_answers_board_refer_and_no_board(client: TestClient, instance: In
     world = _world(instance)
     _load(client, world)
     lost = "GBR,123456789,P,2026-11-01,UK-1\n"
-    header = PACKAGE.joinpath("templates", "lost_stolen_template.csv").read_text(encoding="utf-8").splitlines()[0]
-    imported = client.post("/api/lists/lost-stolen?filename=lsd.csv", content=(header + "\n" + lost).encode(),
-                           headers=world.auth(Role.SUPERVISOR))
+    header = (
+        PACKAGE.joinpath("templates", "lost_stolen_template.csv").read_text(encoding="utf-8").splitlines()[0]
+    )
+    imported = client.post(
+        "/api/lists/lost-stolen?filename=lsd.csv",
+        content=(header + "\n" + lost).encode(),
+        headers=world.auth(Role.SUPERVISOR),
+    )
     assert imported.status_code == 200, imported.text
     body = {
         "flight": {"carrier": "AT", "number": "800", "departure_port": "CMN", "arrival_port": "LHR"},
         "travellers": [
-            {"reference": "P1", "family_name": "ELMOTASSADEQ", "given_names": "MUNIR", "birth_date": "1974-04-03",
-             "gender": "M", "nationality": "MAR",
-             "documents": [{"type": "P", "number": "TK7410032", "issuing_state": "MAR", "expiry_date": "2029-03-14"}]},
-            {"reference": "P2", "family_name": "SMITH", "given_names": "OLIVIA", "birth_date": "1990-05-01",
-             "gender": "F", "nationality": "GBR",
-             "documents": [{"type": "P", "number": "123456789", "issuing_state": "GBR", "expiry_date": "2030-01-01"}]},
-            {"reference": "P3", "family_name": "WRIGHT", "given_names": "JAMES", "birth_date": "1985-02-03",
-             "gender": "M", "nationality": "GBR",
-             "documents": [{"type": "P", "number": "555000111", "issuing_state": "GBR", "expiry_date": "2031-01-01"}]},
+            {
+                "reference": "P1",
+                "family_name": "ELMOTASSADEQ",
+                "given_names": "MUNIR",
+                "birth_date": "1974-04-03",
+                "gender": "M",
+                "nationality": "MAR",
+                "documents": [
+                    {"type": "P", "number": "TK7410032", "issuing_state": "MAR", "expiry_date": "2029-03-14"}
+                ],
+            },
+            {
+                "reference": "P2",
+                "family_name": "SMITH",
+                "given_names": "OLIVIA",
+                "birth_date": "1990-05-01",
+                "gender": "F",
+                "nationality": "GBR",
+                "documents": [
+                    {"type": "P", "number": "123456789", "issuing_state": "GBR", "expiry_date": "2030-01-01"}
+                ],
+            },
+            {
+                "reference": "P3",
+                "family_name": "WRIGHT",
+                "given_names": "JAMES",
+                "birth_date": "1985-02-03",
+                "gender": "M",
+                "nationality": "GBR",
+                "documents": [
+                    {"type": "P", "number": "555000111", "issuing_state": "GBR", "expiry_date": "2031-01-01"}
+                ],
+            },
         ],
     }
     response = client.post("/api/check", json=body, headers=world.auth(Role.OFFICER))
@@ -107,7 +147,12 @@ def test_check_answers_board_refer_and_no_board(client: TestClient, instance: In
     assert answers["P1"]["hits"][0]["entity"] == "UN:QDi.082"
     assert answers["P2"]["answer"] == "no board"
     assert answers["P2"]["reasons"][0] == "document 123456789 is reported lost or stolen"
-    assert answers["P3"] == {"reference": "P3", "traveller": "WRIGHT/JAMES", "answer": "board", "reasons": [],
-                             "hits": []}
+    assert answers["P3"] == {
+        "reference": "P3",
+        "traveller": "WRIGHT/JAMES",
+        "answer": "board",
+        "reasons": [],
+        "hits": [],
+    }
     invalid = client.post("/api/check", json={"travellers": []}, headers=world.auth(Role.OFFICER))
     assert invalid.status_code == 422

@@ -17,7 +17,9 @@ from borderwatch.services.review import list_alerts
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "lists"
 PACKAGE = resources.files("borderwatch").joinpath("data")
-NATIONAL_HEADER = "id,family_name,given_names,aliases,birth_date,nationality,gender,document_numbers,category,remarks\n"
+NATIONAL_HEADER = (
+    "id,family_name,given_names,aliases,birth_date,nationality,gender,document_numbers,category,remarks\n"
+)
 
 
 def _flight(instance: Instance) -> None:
@@ -39,8 +41,9 @@ def test_ftm_and_national_lists_get_their_own_ids(instance: Instance) -> None:
     ftm = import_list(instance.db, actor, "ftm", DATA / "ftm_sample.jsonl")
     assert ftm.list_id == "FTM:ftm_sample"
     assert ftm.entries > 0
-    national = import_list(instance.db, actor, "national",
-                           Path(str(PACKAGE.joinpath("templates", "national_list_template.csv"))))
+    national = import_list(
+        instance.db, actor, "national", Path(str(PACKAGE.joinpath("templates", "national_list_template.csv")))
+    )
     assert national.list_id == "NAT:DGSN"
     assert national.entries == 3
     assert {s.list_id for s in show_lists(instance.db, actor)} == {"FTM:ftm_sample", "NAT:DGSN"}
@@ -49,12 +52,17 @@ def test_ftm_and_national_lists_get_their_own_ids(instance: Instance) -> None:
 def test_new_version_has_a_delta_with_changed_fields(instance: Instance, tmp_path: Path) -> None:
     actor = instance.actor()
     first = tmp_path / "national.csv"
-    first.write_text(NATIONAL_HEADER + "A1,ALAMI,SAID,,1970-01-01,MAR,M,,monitor,\n"
-                     "A2,TAZI,OMAR,,1980,MAR,M,,arrest,\n", encoding="utf-8")
+    first.write_text(
+        NATIONAL_HEADER + "A1,ALAMI,SAID,,1970-01-01,MAR,M,,monitor,\nA2,TAZI,OMAR,,1980,MAR,M,,arrest,\n",
+        encoding="utf-8",
+    )
     import_list(instance.db, actor, "national", first)
     second = tmp_path / "national2.csv"
-    second.write_text(NATIONAL_HEADER + "A1,ALAMI,SAID,,1971-01-01,MAR,M,,monitor,\n"
-                      "A3,FILALI,HAMZA,,1990,MAR,M,,refuse entry,\n", encoding="utf-8")
+    second.write_text(
+        NATIONAL_HEADER + "A1,ALAMI,SAID,,1971-01-01,MAR,M,,monitor,\n"
+        "A3,FILALI,HAMZA,,1990,MAR,M,,refuse entry,\n",
+        encoding="utf-8",
+    )
     report = import_list(instance.db, actor, "national", second)
     assert report.added == ["NAT:DGSN:A3"]
     assert report.removed == ["NAT:DGSN:A2"]
@@ -76,12 +84,16 @@ def test_malformed_file_keeps_the_active_version(instance: Instance) -> None:
     assert (stored.version.version, stored.version.entries) == (1, 1003)
 
 
-def test_list_update_rescreens_recent_travellers_against_new_entries(instance: Instance, tmp_path: Path) -> None:
+def test_list_update_rescreens_recent_travellers_against_new_entries(
+    instance: Instance, tmp_path: Path
+) -> None:
     actor = instance.actor()
     _flight(instance)
     listed = tmp_path / "national.csv"
     # A passenger of the demo flight (BERRADA/KHALID, born 2001-02-15) is put on the national list.
-    listed.write_text(NATIONAL_HEADER + "N1,BERRADA,KHALID,,2001-02-15,MAR,M,,arrest,test\n", encoding="utf-8")
+    listed.write_text(
+        NATIONAL_HEADER + "N1,BERRADA,KHALID,,2001-02-15,MAR,M,,arrest,test\n", encoding="utf-8"
+    )
     report = import_list(instance.db, actor, "national", listed, rescreen_days=7, now=datetime.now(UTC))
     assert report.rescreen is not None
     assert report.rescreen.travellers == 156
@@ -98,7 +110,9 @@ def test_lost_stolen_list_versions_and_documents(instance: Instance, tmp_path: P
     assert (first.list_id, first.entries, first.changed) == ("LSD:DGSN", 3, True)
     assert not import_list(instance.db, actor, "lost-stolen", template).changed
     bigger = tmp_path / "lsd.csv"
-    bigger.write_text(template.read_text(encoding="utf-8") + "GBR,123456789,P,2026-11-01,UK-1\n", encoding="utf-8")
+    bigger.write_text(
+        template.read_text(encoding="utf-8") + "GBR,123456789,P,2026-11-01,UK-1\n", encoding="utf-8"
+    )
     second = import_list(instance.db, actor, "lost-stolen", bigger)
     assert second.added == ["GBR:123456789"]
     with instance.db.engine.connect() as connection:
