@@ -60,7 +60,8 @@ class DecisionIn(BaseModel):
     note: str = Field(min_length=1, max_length=review.MAX_NOTE_CHARS, description="What was checked, and why")
 
 
-def _detail(detail: AlertDetail) -> AlertDetailOut:
+def alert_detail_out(detail: AlertDetail, *, with_review: bool = True) -> AlertDetailOut:
+    """Return the API shape of an alert; `with_review=False` leaves out its review (history, assignee)."""
     a = detail.summary
     return AlertDetailOut(
         id=a.alert_id,
@@ -76,8 +77,8 @@ def _detail(detail: AlertDetail) -> AlertDetailOut:
         traveller_id=detail.traveller_id,
         flight_id=detail.flight_id,
         evidence=detail.evidence,
-        history=detail.history,
-        assigned_to=detail.assigned_to,
+        history=detail.history if with_review else [],
+        assigned_to=detail.assigned_to if with_review else "",
         origin=detail.origin,
         shared_data=detail.shared_data,
     )
@@ -116,7 +117,7 @@ def list_alerts(
 
 @router.get("/{alert_id}", response_model=AlertDetailOut, summary="One alert with its evidence and history")
 def get_alert(alert_id: RowId, instance: InstanceDep, actor: ReviewerDep) -> AlertDetailOut:
-    return _detail(review.get_alert(instance.db, actor, alert_id))
+    return alert_detail_out(review.get_alert(instance.db, actor, alert_id))
 
 
 @router.post(
@@ -125,12 +126,12 @@ def get_alert(alert_id: RowId, instance: InstanceDep, actor: ReviewerDep) -> Ale
 def assign_alert(
     alert_id: RowId, body: AssignIn, instance: InstanceDep, actor: ReviewerDep
 ) -> AlertDetailOut:
-    return _detail(review.assign_alert(instance.db, actor, alert_id, body.username))
+    return alert_detail_out(review.assign_alert(instance.db, actor, alert_id, body.username))
 
 
 @router.post("/{alert_id}/notes", response_model=AlertDetailOut, summary="Add a note to an alert's history")
 def add_note(alert_id: RowId, body: NoteIn, instance: InstanceDep, actor: ReviewerDep) -> AlertDetailOut:
-    return _detail(review.add_note(instance.db, actor, alert_id, body.note))
+    return alert_detail_out(review.add_note(instance.db, actor, alert_id, body.note))
 
 
 @router.post(
@@ -141,4 +142,4 @@ def add_note(alert_id: RowId, body: NoteIn, instance: InstanceDep, actor: Review
 def decide_alert(
     alert_id: RowId, body: DecisionIn, instance: InstanceDep, actor: ReviewerDep
 ) -> AlertDetailOut:
-    return _detail(review.decide_alert(instance.db, actor, alert_id, body.decision, body.note))
+    return alert_detail_out(review.decide_alert(instance.db, actor, alert_id, body.decision, body.note))

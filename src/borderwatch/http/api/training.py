@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from borderwatch.domain.alerts import Decision
 from borderwatch.domain.audit import Actor, Role
-from borderwatch.http.api.alerts import AlertDetailOut
+from borderwatch.http.api.alerts import AlertDetailOut, alert_detail_out
 from borderwatch.http.deps import InstanceDep, RowId, require
 from borderwatch.services import exercises
 from borderwatch.services.screen import match_config
@@ -151,24 +151,8 @@ def trainee_alert(
     exercise_id: RowId, alert_id: RowId, instance: InstanceDep, actor: TraineeDep
 ) -> AlertDetailOut:
     detail = exercises.exercise_alert(instance.db, actor, exercise_id, alert_id)
-    a = detail.summary
-    return AlertDetailOut(
-        id=a.alert_id,
-        kind=a.kind.value,
-        state=a.state.value,
-        severity=a.severity.value,
-        traveller=a.traveller_name,
-        flight=a.flight,
-        entity=a.entity_id,
-        score=a.score,
-        reason=a.reason,
-        created_at=a.created_at,
-        traveller_id=detail.traveller_id,
-        flight_id=detail.flight_id,
-        evidence=detail.evidence,
-        history=[],  # the training copy's review history is nobody's business in an exercise
-        assigned_to="",
-    )
+    # The training copy's review history is nobody's business in an exercise.
+    return alert_detail_out(detail, with_review=False)
 
 
 @router.post(
