@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from borderwatch.domain.alerts import AlertState, Decision
-from borderwatch.http.deps import InstanceDep, ReviewerDep, RowId
+from borderwatch.http.deps import MAX_ROW_ID, InstanceDep, ReviewerDep, RowId
 from borderwatch.services import review
 from borderwatch.store.alerts import AlertDetail
 
@@ -89,7 +89,7 @@ def list_alerts(
     instance: InstanceDep,
     actor: ReviewerDep,
     state: list[AlertState] = Query(default=[]),
-    flight_id: int | None = Query(default=None, ge=1),
+    flight_id: int | None = Query(default=None, ge=1, le=MAX_ROW_ID),
     limit: int = Query(default=100, ge=1, le=1000),
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> AlertList:

@@ -47,7 +47,7 @@ def list_events(
     instance: InstanceDep,
     actor: AuditReaderDep,
     limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=10_000_000),
     action: str | None = Query(default=None, max_length=60),
     subject_type: str | None = Query(default=None, max_length=40),
 ) -> EventList:

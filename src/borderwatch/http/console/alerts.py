@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from borderwatch.domain.alerts import AlertState, Decision
 from borderwatch.errors import InputError
 from borderwatch.http.console.render import page
-from borderwatch.http.deps import InstanceDep, ReviewerDep
+from borderwatch.http.deps import InstanceDep, ReviewerDep, RowId
 from borderwatch.services import console, review
 
 router = APIRouter(tags=["console"], include_in_schema=False)
@@ -49,7 +49,7 @@ def _review_page(
     request: Request,
     instance: InstanceDep,
     actor: ReviewerDep,
-    alert_id: int,
+    alert_id: RowId,
     *,
     status: int = 200,
     **extra: object,
@@ -68,13 +68,13 @@ def _review_page(
 
 
 @router.get("/alerts/{alert_id}", summary="Review one alert")
-def alert(alert_id: int, request: Request, instance: InstanceDep, actor: ReviewerDep) -> Response:
+def alert(alert_id: RowId, request: Request, instance: InstanceDep, actor: ReviewerDep) -> Response:
     return _review_page(request, instance, actor, alert_id)
 
 
 @router.post("/alerts/{alert_id}/assign", summary="Assign the alert")
 def assign(
-    alert_id: int,
+    alert_id: RowId,
     request: Request,
     instance: InstanceDep,
     actor: ReviewerDep,
@@ -86,7 +86,7 @@ def assign(
 
 @router.post("/alerts/{alert_id}/notes", summary="Add a note to the alert")
 def add_note(
-    alert_id: int,
+    alert_id: RowId,
     request: Request,
     instance: InstanceDep,
     actor: ReviewerDep,
@@ -101,7 +101,7 @@ def add_note(
 
 @router.post("/alerts/{alert_id}/decision", summary="Decide the alert")
 def decide(
-    alert_id: int,
+    alert_id: RowId,
     request: Request,
     instance: InstanceDep,
     actor: ReviewerDep,
