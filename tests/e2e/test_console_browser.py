@@ -23,9 +23,10 @@ import uvicorn
 
 from borderwatch.domain.audit import Role
 from borderwatch.http.app import create_app
-from borderwatch.services import auth
+from borderwatch.services import auth, exercises
 from borderwatch.services.demo import run_demo
 from borderwatch.services.instance import open_instance
+from borderwatch.services.screen import match_config
 from borderwatch.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -78,6 +79,36 @@ def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             full_name=f"Demo {role.value}",
             now=datetime.now(UTC),
         )
+    # Training: an instructor of DGSN, and a trainee of DGSN-TRAINING named in one small exercise.
+    auth.create_user(
+        instance.db,
+        system,
+        username="demo.instructor",
+        role=Role.INSTRUCTOR,
+        password=PASSWORD,
+        now=datetime.now(UTC),
+    )
+    exercises.start_generated_exercise(
+        instance.db,
+        system,
+        route="CMN-LHR",
+        passengers=40,
+        difficulty="easy",
+        seed=7,
+        trainees=["demo.trainee"],
+        scenarios_dir=settings.data_dir / "training" / "scenarios",
+        config=match_config(settings),
+        now=datetime.now(UTC),
+    )
+    trainer = exercises.training_actor(instance.db, system)
+    auth.create_user(
+        instance.db,
+        trainer,
+        username="demo.trainee",
+        role=Role.TRAINEE,
+        password=PASSWORD,
+        now=datetime.now(UTC),
+    )
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(instance=instance), host="127.0.0.1", port=port, log_level="warning")
@@ -99,10 +130,12 @@ def _shot(page: object, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
-def _log_in(page: object, base: str, username: str) -> None:
+def _log_in(page: object, base: str, username: str, agency: str = "") -> None:
     page.goto(f"{base}/login")  # type: ignore[attr-defined]
     page.get_by_label("Username").fill(username)  # type: ignore[attr-defined]
     page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
+    if agency:
+        page.get_by_label(re.compile("Agency")).fill(agency)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
 
 
@@ -199,5 +232,68 @@ def test_officer_reviews_and_decides_an_alert_and_the_auditor_sees_it(console_ur
         _shot(page, "09-audit")
         page.goto(f"{console_url}/audit/verify")
         expect(page.get_by_role("status")).to_contain_text("intact")
+        assert blocked == [], f"the content security policy blocked: {blocked}"
+        browser.close()
+
+
+def test_a_trainee_works_through_the_exercise_queue_and_the_instructor_reads_the_outcome(
+    console_url: str,
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        blocked: list[str] = []
+        page.on(
+            "console",
+            lambda m: (
+                blocked.append(page.url + " " + m.text[:60]) if "Content Security Policy" in m.text else None
+            ),
+        )
+
+        # The trainee (a user of the training tenant) goes from the dashboard to their exercise's queue.
+        _log_in(page, console_url, "demo.trainee", agency="DGSN-TRAINING")
+        page.get_by_role("link", name=re.compile("My exercises: work through")).click()
+        expect(page.get_by_role("heading", name="My exercises")).to_be_visible()
+        page.locator("table.exercises tbody a").first.click()
+        expect(page.get_by_role("heading", name=re.compile("My alert queue"))).to_be_visible()
+        expect(page.locator("[data-queue-row]").first).to_contain_text("to decide")
+        _shot(page, "10-training-queue")
+
+        # The same keyboard navigation as the live queue: j, j, k, Enter opens the first alert.
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        page.keyboard.press("k")
+        first = page.locator("[data-queue-row]").first
+        expect(first).to_be_focused()
+        alert_id = first.locator("a").inner_text().strip()
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(f"/training/exercises/\\d+/alerts/{alert_id}$"))
+        expect(page.get_by_role("heading", name="What the traveller presented")).to_be_visible()
+        expect(page.get_by_role("heading", name="Who they may be on the list")).to_be_visible()
+        page.get_by_label("Note: what you checked, and why").fill("Birth date and nationality agree.")
+        page.get_by_role("button", name="Confirm match").click()
+        expect(page.get_by_role("status")).to_have_text("Decision recorded.")
+        expect(page.locator("#decide")).to_contain_text("Birth date and nationality agree.")
+        _shot(page, "11-training-alert")
+        page.get_by_role("link", name="Back to my queue").click()
+        expect(page.locator("[data-queue-row]").first).to_contain_text("confirm match")
+        page.get_by_role("button", name="Log out").click()
+
+        # The instructor sees the trainee's decision counted in the summary.
+        _log_in(page, console_url, "demo.instructor")
+        page.goto(f"{console_url}/training")
+        page.locator("table.exercises tbody a").first.click()
+        expect(page.locator("table.scores")).to_contain_text("demo.trainee")
+        _shot(page, "12-training-summary")
+        # The debrief's inline style is allowed by its hash: the browser applies it, and blocks nothing.
+        page.get_by_role("link", name="Debrief report").click()
+        expect(page.get_by_role("heading", name=re.compile("Debrief:"))).to_be_visible()
+        table = page.locator("table#trainees")
+        assert page.evaluate("e => getComputedStyle(e).borderCollapse", table.element_handle()) == "collapse"
+        assert page.evaluate("() => document.images[0].naturalWidth") > 0  # the charts are data: PNGs
+        _shot(page, "13-training-debrief")
         assert blocked == [], f"the content security policy blocked: {blocked}"
         browser.close()

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from borderwatch.domain.alerts import AlertState, AlertSummary
 from borderwatch.domain.audit import Actor, Role
 from borderwatch.domain.documents import days_until_expiry, is_expired
@@ -270,25 +272,35 @@ def alert_review(db: Database, actor: Actor, alert_id: int) -> AlertReview:
     check_reviewer(actor.role)
     with db.transaction() as session:
         detail = alert_store.get_alert(session, actor, alert_id)
-        traveller = (
-            flight_store.get_traveller(session, actor, detail.traveller_id, purpose="alert review").traveller
-            if detail.traveller_id is not None
-            else None
-        )
-        entity = detail.summary.entity_id
-        entry = (
-            console_store.entry_of_version(session, actor.agency_id, detail.list_version_id, entity)
-            if detail.list_version_id is not None
-            else None
-        )
-        current = entry is not None
-        if entry is None:
-            entry = console_store.active_entry(session, actor.agency_id, entity)
+        found = review_of_alert(session, actor, detail, purpose="alert review")
         reviewers = [
             u.username
             for u in user_store.list_users(session, actor.agency_id)
             if u.active and u.role in REVIEWER_ROLES
         ]
+    return replace(found, reviewers=reviewers)
+
+
+def review_of_alert(session: Session, actor: Actor, detail: AlertDetail, *, purpose: str) -> AlertReview:
+    """Return an alert already read with its traveller and listed entity side by side (reads audited).
+
+    Shared by the live review page and the training pages, which check their own roles and reach
+    the alert through the exercise; the caller's session keeps every read in one transaction.
+    """
+    traveller = (
+        flight_store.get_traveller(session, actor, detail.traveller_id, purpose=purpose).traveller
+        if detail.traveller_id is not None
+        else None
+    )
+    entity = detail.summary.entity_id
+    entry = (
+        console_store.entry_of_version(session, actor.agency_id, detail.list_version_id, entity)
+        if detail.list_version_id is not None
+        else None
+    )
+    current = entry is not None
+    if entry is None:
+        entry = console_store.active_entry(session, actor.agency_id, entity)
     pairs = [
         NamePair(
             str(e.get("traveller_value") or ""),
@@ -302,7 +314,7 @@ def alert_review(db: Database, actor: Actor, alert_id: int) -> AlertReview:
     ]
     facts = [e for e in detail.evidence if isinstance(e, dict) and e.get("feature") not in NAME_FEATURES]
     reference = official_reference(entity, entry.entry.reference_url if entry else "")
-    return AlertReview(detail, traveller, entry, current, pairs, facts, reference, reviewers)
+    return AlertReview(detail, traveller, entry, current, pairs, facts, reference)
 
 
 # -------------------------------------------------------------------------------------- lists

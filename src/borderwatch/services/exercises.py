@@ -18,7 +18,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from borderwatch.domain.exercises import (
 from borderwatch.domain.screening import MatchConfig
 from borderwatch.domain.watchlists import normalise_document_number
 from borderwatch.errors import AccessDeniedError, InputError, NotFoundError
+from borderwatch.services.console import AlertReview, review_of_alert
 from borderwatch.services.documents import check_mrz
 from borderwatch.services.ingest import IngestReport, ingest, read_files
 from borderwatch.services.lists import ListFile, import_list_file
@@ -339,6 +340,11 @@ def trainee_alerts(
     """Return the exercise's alerts with the trainee's own last decision on each (no one else's)."""
     trainer, exercise = _exercise(db, actor, exercise_id)
     name = _as_trainee(actor, exercise, trainee)
+    return _alerts_of(db, trainer, exercise, name)
+
+
+def _alerts_of(db: Database, trainer: Actor, exercise: StoredExercise, name: str) -> list[TraineeAlert]:
+    exercise_id = exercise.exercise_id
     with db.transaction() as session:
         alerts = alert_store.list_alerts(
             session,
@@ -352,6 +358,28 @@ def trainee_alerts(
     return [TraineeAlert(a, last.get(a.alert_id)) for a in sorted(alerts, key=lambda a: a.alert_id)]
 
 
+@dataclass(frozen=True, slots=True)
+class TraineeQueue:
+    """A trainee's queue in one exercise: the exercise, who the trainee is, the alerts and their decisions."""
+
+    exercise: StoredExercise
+    trainee: str
+    alerts: list[TraineeAlert]
+
+    @property
+    def decided(self) -> int:
+        """Return how many of the alerts the trainee has decided."""
+        return sum(1 for a in self.alerts if a.decision is not None)
+
+
+def trainee_queue(db: Database, actor: Actor, exercise_id: int) -> TraineeQueue:
+    """Return the trainee's own queue of an exercise they are named in (trainees only)."""
+    _require(actor, TRAINEE_ROLES, "work through an exercise's queue")
+    trainer, exercise = _exercise(db, actor, exercise_id)
+    name = _as_trainee(actor, exercise, None)
+    return TraineeQueue(exercise, name, _alerts_of(db, trainer, exercise, name))
+
+
 def exercise_alert(db: Database, actor: Actor, exercise_id: int, alert_id: int) -> AlertDetail:
     """Return one alert of the exercise with its evidence (the same detail an officer sees)."""
     trainer, exercise = _exercise(db, actor, exercise_id)
@@ -362,6 +390,52 @@ def exercise_alert(db: Database, actor: Actor, exercise_id: int, alert_id: int) 
     if detail.flight_id != exercise.flight_id:
         raise NotFoundError(f"alert {alert_id} is not an alert of exercise {exercise_id}")
     return detail
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeReview:
+    """One exercise alert with the traveller and the listed entity, and where it sits in the queue.
+
+    `decision` is the trainee's own last decision (None for an instructor, who reads but never
+    decides); the review's history and assignment are left empty: in an exercise they belong to
+    nobody, and one trainee must not learn from another's traces.
+    """
+
+    exercise: StoredExercise
+    review: AlertReview
+    decision: TraineeDecision | None
+    position: int  # 1-based place of the alert in the exercise's queue
+    total: int
+    previous_alert: int | None
+    next_alert: int | None
+
+
+def exercise_alert_review(db: Database, actor: Actor, exercise_id: int, alert_id: int) -> TraineeReview:
+    """Return one alert of the exercise side by side with its listed entity, as the console shows it."""
+    _require(actor, INSTRUCTOR_ROLES | TRAINEE_ROLES, "review exercise alerts")
+    trainer, exercise = _exercise(db, actor, exercise_id)
+    name = _as_trainee(actor, exercise, None) if actor.role in TRAINEE_ROLES else None
+    with db.transaction() as session:
+        ids = [a.alert_id for a in training_store.exercise_alerts(session, trainer, exercise_id)]
+        if alert_id not in ids:
+            raise NotFoundError(f"alert {alert_id} is not an alert of exercise {exercise_id}")
+        detail = alert_store.get_alert(session, trainer, alert_id)
+        private = replace(detail, history=[], assigned_to="")
+        found = review_of_alert(session, trainer, private, purpose=f"exercise {exercise_id}")
+        own = (
+            training_store.decisions(session, trainer, exercise_id, trainee=name) if name is not None else []
+        )
+    last = {d.alert_id: d for d in own}
+    at = ids.index(alert_id)
+    return TraineeReview(
+        exercise,
+        found,
+        last.get(alert_id),
+        at + 1,
+        len(ids),
+        ids[at - 1] if at > 0 else None,
+        ids[at + 1] if at + 1 < len(ids) else None,
+    )
 
 
 def record_decision(

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from borderwatch.errors import AuthenticationError, BorderwatchError, LoginRateLimitError
-from borderwatch.http.console import alerts, audit, auth, dashboard, exchange, flights, lists
+from borderwatch.http.console import alerts, audit, auth, dashboard, exchange, flights, lists, training
 from borderwatch.http.console.render import page
 from borderwatch.http.errors import status_for
 from borderwatch.http.security import NOT_CONSOLE, SecurityMiddleware
@@ -33,6 +33,7 @@ ROUTERS = (
     lists.router,
     audit.router,
     exchange.router,
+    training.router,
 )
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]

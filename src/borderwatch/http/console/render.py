@@ -94,6 +94,10 @@ def navigation(role: Role | None) -> list[NavItem]:
         items.append(NavItem("/exchange", "Partner exchange"))
     if role in AUDIT_READERS:
         items.append(NavItem("/audit", "Audit trail"))
+    if role is Role.INSTRUCTOR:
+        items.append(NavItem("/training", "Training"))
+    elif role is Role.TRAINEE:
+        items.append(NavItem("/training", "My exercises"))
     return items
 
 
