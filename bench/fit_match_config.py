@@ -4,6 +4,9 @@
 
 Every candidate (query, entry) pair the engine assesses becomes a row: the name features, the
 birth-date / nationality / gender agreements, and label 1 when the entry is the query's person.
+Candidates come from the screening search itself (`--candidates pruned`, the default: every name
+whose bounded score can reach `--floor` under the current coefficients, at most `max_candidates`
+per traveller) or from the plain top-30 by overlap (`--candidates overlap`).
 The dev split is cut in two halves *by listed person* (negatives by query id); the model is fitted
 on one half and scored on the other, both ways, then fitted on all of dev. Printed: coefficients
 (paste them into MatchConfig), and per half the recall at <= 1 false alert per 1,000 negatives.
@@ -45,7 +48,7 @@ def half(text: str) -> int:
 
 
 def rows_for(
-    bench: Path, config: MatchConfig
+    bench: Path, config: MatchConfig, pruned: bool = True
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str, int, str]]]:
     lists = [
         ListSpec("un", bench / "watchlists/UN_consolidated.xml"),
@@ -60,7 +63,7 @@ def rows_for(
         assert subject is not None
         gold = {q["expect"], *(q.get("also") or [])} if q.get("expect") else set()
         group = half(q["expect"]) if q.get("expect") else half(qid)
-        for a in assess_candidates(subject, index, config):
+        for a in assess_candidates(subject, index, config, prune=pruned):
             f = a.features
             x = [
                 f.matched,
@@ -76,7 +79,7 @@ def rows_for(
             x += [f.matched if a.birth_date is BirthDateAgreement.UNKNOWN else 0.0]
             xs.append([float(v) for v in x])
             ys.append(1.0 if index.entries[a.entry].entity_id in gold else 0.0)
-            meta.append((qid, q["kind"], group, index.entries[a.entry].entity_id))
+            meta.append((qid, str(q["kind"]), group, str(index.entries[a.entry].entity_id)))
     return np.array(xs), np.array(ys), meta
 
 
@@ -130,13 +133,16 @@ def main() -> None:
     ap.add_argument("--bench", type=Path, default=Path("../shared/data/bench"))
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--cache", type=Path, default=None, help="npz file to reuse the rows")
+    ap.add_argument("--candidates", choices=("pruned", "overlap"), default="pruned")
+    ap.add_argument("--floor", type=float, default=0.02, help="least score a pruned candidate can reach")
     a = ap.parse_args()
     if a.cache and a.cache.exists():
         data = np.load(a.cache, allow_pickle=True)
         x, y, meta = data["x"], data["y"], [tuple(m) for m in data["meta"]]
         meta = [(str(q), str(k), int(g), str(e)) for q, k, g, e in meta]
     else:
-        x, y, meta = rows_for(a.bench, MatchConfig())
+        config = MatchConfig(alert_threshold=a.floor)
+        x, y, meta = rows_for(a.bench, config, pruned=a.candidates == "pruned")
         if a.cache:
             np.savez(a.cache, x=x, y=y, meta=np.array(meta, dtype=object))
     groups = np.array([m[2] for m in meta])

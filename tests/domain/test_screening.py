@@ -10,9 +10,13 @@ import pytest
 from borderwatch.domain.names.index import NameIndex
 from borderwatch.domain.screening import (
     BirthDateAgreement,
+    Evidence,
     MatchConfig,
     ScreeningSubject,
+    as_written,
+    assess_candidates,
     compare_birth_date,
+    describe_hit,
     screen_subject,
 )
 from borderwatch.domain.travellers import Gender
@@ -100,3 +104,138 @@ def test_birth_date_agreements() -> None:
 def test_deterministic(index: NameIndex) -> None:
     subject = ScreeningSubject(("AL-BATHALI MUBARAK",), birth_date=date(1961, 10, 1))
     assert screen_subject(subject, index, MatchConfig()) == screen_subject(subject, index, MatchConfig())
+
+
+# -- the bounded search finds every alert the full comparison finds ------------------------------
+
+SPELLINGS = [
+    ListEntry(
+        EntityId(f"UN:T.{i}"),
+        ListSource.UN,
+        EntityKind.PERSON,
+        (ListedName(name),),
+        (ListedBirthDate(born, born, DateExactness.EXACT),) if born else (),
+        nats,
+        gender,
+    )
+    for i, (name, born, nats, gender) in enumerate(
+        [
+            ("Youssef BENJELLOUN", date(1979, 4, 2), ("MAR",), Gender.MALE),
+            ("Yusuf bin Jallun", None, (), Gender.UNKNOWN),
+            ("Mohamed ALI", date(1970, 1, 1), ("DZA",), Gender.MALE),
+            ("Muhammad Ali HASSAN", date(1979, 6, 1), ("IRQ",), Gender.MALE),
+            ("Abdelkader LAAGOUB", date(1981, 2, 3), ("MAR",), Gender.MALE),
+            ("Abd al-Qadir LAAGOUB", date(1980, 2, 3), (), Gender.UNKNOWN),
+            ("Fatima ZAHRA", date(1990, 5, 5), ("MAR",), Gender.FEMALE),
+            ("Mokhtar BELMOKHTAR", date(1972, 6, 1), ("DZA",), Gender.MALE),
+        ]
+    )
+] + [BATHALI]
+TRAVELLERS = [
+    ScreeningSubject(("YOUSSEF BENJELLOUN",), birth_date=date(1979, 4, 2), nationality="MAR"),
+    ScreeningSubject(("YOUSSEF BENJELLOUN",), birth_date=date(1960, 1, 1)),
+    ScreeningSubject(("YOUSSEF BENJELLOUN",)),
+    ScreeningSubject(("MOHAMED ALI",), birth_date=date(1970, 1, 1), nationality="DZA", gender=Gender.MALE),
+    ScreeningSubject(("ABDELKADER LAAGOUB",), birth_date=date(1980, 7, 7)),
+    ScreeningSubject(("ABDELKADER LAAGOUB",), birth_date=date(1982, 7, 7)),
+    ScreeningSubject(("FATIHA ZAHRA",), birth_date=date(1990, 5, 5), gender=Gender.FEMALE),
+    ScreeningSubject(("MOKHTAR BELMOKHTAR",), birth_date=date(1972, 3, 3)),
+    ScreeningSubject(("مبارك البذالي",), birth_date=date(1961, 10, 1)),
+]
+
+
+@pytest.mark.parametrize("threshold", [0.2, 0.6, 0.9])
+@pytest.mark.parametrize("subject", TRAVELLERS, ids=[t.names[0] for t in TRAVELLERS])
+def test_bounded_search_loses_no_alert(subject: ScreeningSubject, threshold: float) -> None:
+    # Without pruning every candidate is aligned; with it, candidates whose bound cannot reach the
+    # threshold are skipped: both must give the same alerts with the same scores.
+    index = NameIndex.build(SPELLINGS, load_name_tables())
+    config = replace(MatchConfig(), alert_threshold=threshold, max_candidates=1000)
+    full = {
+        index.entries[a.entry].entity_id: round(a.score(config), 9)
+        for a in assess_candidates(subject, index, config)
+        if a.score(config) >= threshold
+    }
+    pruned = {h.entity_id: round(h.score, 6) for h in screen_subject(subject, index, config)}
+    assert pruned == {k: round(v, 6) for k, v in full.items()}
+
+
+# -- the one-line reason ----------------------------------------------------------------------------
+
+
+def test_reason_names_each_part_rule_and_fact(index: NameIndex) -> None:
+    subject = ScreeningSubject(
+        ("MOUBARAK AL BATHALI",), birth_date=date(1961, 10, 1), nationality="KWT", gender=Gender.MALE
+    )
+    hit = screen_subject(subject, index, MatchConfig())[0]
+    reason = hit.reason
+    assert reason.startswith("name ~ Mubarak Mushakhas Sanad AL-BATHALI: ")
+    assert "MOUBARAK ~ Mubarak (" in reason  # as the list writes it, with the rule
+    assert "ou/u" in reason  # the spelling difference an officer can see
+    assert "AL BATHALI = AL-BATHALI" in reason  # the same part, written with a hyphen on the list
+    assert "not on the document: Mushakhas Sanad" in reason
+    assert reason.endswith("born 1961-10-01 as listed; nationality KWT as listed; gender M as listed")
+    assert "\n" not in reason
+
+
+def test_reason_reports_conflicting_facts() -> None:
+    evidence = (
+        Evidence("name", "exact", 1.0, "LAAGOUB", "LAAGOUB"),
+        Evidence("birth date", "same year", 4.7, "1981-05-05", "1981"),
+        Evidence("nationality", "conflict", -4.0, "FRA", "MAR"),
+    )
+    assert describe_hit("Abdelkader LAAGOUB", evidence) == (
+        "name ~ Abdelkader LAAGOUB: LAAGOUB = LAAGOUB; born 1981-05-05, list gives 1981 (same year); "
+        "nationality FRA, list gives MAR"
+    )
+
+
+def test_parts_shown_as_the_list_writes_them() -> None:
+    assert as_written("AL ANIZI", "AL-'ANIZI, 'Abdallah") == "AL-'ANIZI"
+    assert as_written("ABDALLAH", "AL-'ANIZI, 'Abdallah") == "Abdallah"
+    assert as_written("XYZ", "Abdallah") == "XYZ"  # not found: as compared
+
+
+def test_many_near_spellings_bounded_with_arrays_as_one_by_one() -> None:
+    # Hundreds of listed names within reach of one traveller (a large index) are bounded with
+    # numpy arrays; the alerts must be those the full comparison gives, best first.
+    people = [
+        ListEntry(
+            EntityId(f"NAT:T:{i}"),
+            ListSource.NATIONAL,
+            EntityKind.PERSON,
+            (ListedName(f"Mohamed ALI {surname}"),),
+            (ListedBirthDate(date(1970, 1, 1), date(1970, 12, 31), DateExactness.YEAR),)
+            if i % 3
+            else (
+                ListedBirthDate(
+                    date(1970, 1 + i % 12, 1 + i % 28),
+                    date(1970, 1 + i % 12, 1 + i % 28),
+                    DateExactness.EXACT,
+                ),
+            ),
+            ("DZA",) if i % 2 else (),
+        )
+        for i, surname in enumerate(
+            f"{a}{b}{c}"
+            for a in "BKLMNRST"
+            for b in "AIOU"
+            for c in ("DANI", "HARI", "LOUF", "MRANI", "SSAOUI", "TTABI", "ZIRI", "BALI", "CHAOUI", "DRISSI")
+        )
+    ]
+    index = NameIndex.build(people, load_name_tables())
+    config = replace(MatchConfig(), alert_threshold=0.5, max_candidates=1000, max_hits=10)
+    for subject in (
+        ScreeningSubject(("MOHAMED ALI",), birth_date=date(1970, 5, 5), nationality="DZA"),
+        ScreeningSubject(("MOHAMED ALI KASSAOUI",), birth_date=date(1970, 2, 2)),
+        ScreeningSubject(("MOHAMMED ALI",)),
+    ):
+        full = sorted(
+            (
+                (round(a.score(config), 6), index.entries[a.entry].entity_id)
+                for a in assess_candidates(subject, index, config)
+                if a.score(config) >= config.alert_threshold
+            ),
+            key=lambda s: (-s[0], s[1]),
+        )[: config.max_hits]
+        assert [(h.score, h.entity_id) for h in screen_subject(subject, index, config)] == full

@@ -6,13 +6,20 @@ console: a `ScreeningSubject` goes in, `Hit`s with `Evidence` come out.
 
 from __future__ import annotations
 
+import difflib
+import functools
+import heapq
 import math
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from borderwatch.domain.names.compare import NameComparison, TokenMatch
-from borderwatch.domain.names.index import NameIndex
+import numpy as np
+
+from borderwatch.domain.names.compare import MatchRule, NameComparison, TokenMatch
+from borderwatch.domain.names.index import YEAR_KEY, NameIndex
 from borderwatch.domain.names.normalize import NameToken, ParsedName
 from borderwatch.domain.travellers import Gender, Traveller
 from borderwatch.domain.watchlists import (
@@ -76,9 +83,148 @@ class Hit:
 
     @property
     def reason(self) -> str:
-        """Return a one-line reason for tables and logs."""
-        notes = [e.note or f"{e.feature}: {e.rule}" for e in self.evidence if e.score > 0][:3]
-        return f"name ~ {self.matched_name}" + (f"; {'; '.join(notes)}" if notes else "")
+        """Return a one-line reason an officer can check: the matched name, then each aligned part
+        with the rule that matched it (as the list writes it), parts left over, and the other facts.
+
+        `name ~ Mounir EL MOTASSADEQ: MUNIR ~ Mounir (variant u/ou), ELMOTASSADEQ ~ EL MOTASSADEQ
+        (particle joined); born 1974-04-03 as listed; nationality MAR as listed`
+        """
+        return describe_hit(self.matched_name, self.evidence)
+
+
+def describe_hit(matched_name: str, evidence: Sequence[Evidence]) -> str:
+    """Return the one-line reason of a hit from its evidence (see `Hit.reason`)."""
+    parts: list[str] = []
+    leftover_traveller: list[str] = []
+    leftover_listed: list[str] = []
+    facts: list[str] = []
+    for item in evidence:
+        if item.feature == "name":
+            if item.rule == "missing":
+                if item.traveller_value:
+                    leftover_traveller.append(item.traveller_value)
+                elif item.list_value:
+                    leftover_listed.append(item.list_value)
+            elif item.rule == "swapped order":
+                continue  # lists write the family name first: order is in the evidence, not the line
+            elif item.rule == "transliteration" and item.note:
+                parts.append(item.note)
+            elif item.traveller_value or item.list_value:
+                pair = f"{item.traveller_value} ~ {item.list_value}"
+                if parts and parts[-1].startswith(pair):
+                    continue  # a joined pair is one line, not two
+                label = _rule_label(item)
+                if label == "exact":
+                    parts.append(f"{item.traveller_value} = {item.list_value}")
+                else:
+                    parts.append(f"{pair} ({label})")
+        else:
+            facts.append(_fact_label(item))
+    if leftover_traveller:
+        parts.append(f"not on the list: {' '.join(leftover_traveller)}")
+    if leftover_listed:
+        parts.append(f"not on the document: {' '.join(leftover_listed)}")
+    line = f"name ~ {matched_name}"
+    if parts:
+        line += ": " + ", ".join(parts)
+    if facts:
+        line += "; " + "; ".join(facts)
+    return line
+
+
+def as_written(part: str, name: str) -> str:
+    """Return a name part as the full name writes it (its casing, hyphens, apostrophes), else as given.
+
+    Parts are compared in folded upper case (`AL ANIZI`); the officer checks them against the list's
+    own spelling (`al-'Anizi`).
+    """
+    if not part.isascii() or not any(ch.isalnum() for ch in part):
+        return part
+    found = _part_pattern(part).search(name)
+    return found.group(0) if found else part
+
+
+@functools.lru_cache(maxsize=8192)
+def _part_pattern(part: str) -> re.Pattern[str]:
+    """Return a pattern finding a part's letters in a name, whatever separates them (- ' space)."""
+    return re.compile(r"[\W_]*".join(re.escape(ch) for ch in part if ch.isalnum()), re.IGNORECASE)
+
+
+def _spelling_difference(a: str, b: str) -> str:
+    """Return where two spellings differ, as `x/y` pieces (`u/ou`, `-/h`), or "" when they are equal."""
+    a, b = a.upper(), b.upper()
+    if a == b:
+        return ""
+    pieces = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        if i1 == i2 or j1 == j2:
+            # A letter added or dropped reads better with its neighbour: ou/u, mm/m, ah/a.
+            if i2 < len(a) and j2 < len(b):
+                i2, j2 = i2 + 1, j2 + 1
+            elif i1 > 0 and j1 > 0:
+                i1, j1 = i1 - 1, j1 - 1
+        pieces.append(f"{a[i1:i2].lower() or '-'}/{b[j1:j2].lower() or '-'}")
+    return ", ".join(pieces[:3]) + (" ..." if len(pieces) > 3 else "")
+
+
+_RULE_LABELS = {
+    MatchRule.EXACT.value: "same spelling",
+    MatchRule.VARIANT.value: "variant",
+    MatchRule.PHONETIC.value: "same sound",
+    MatchRule.SKELETON.value: "same consonants",
+    MatchRule.TRANSLITERATION.value: "Arabic script, same consonants",
+    MatchRule.EDIT.value: "spelling",
+    MatchRule.TRUNCATED.value: "cut short",
+    MatchRule.INITIAL.value: "initial only",
+    MatchRule.JOINED.value: "joined/split",
+}
+
+
+def _rule_label(item: Evidence) -> str:
+    """Return the short rule of one aligned pair, with the spelling difference when it helps."""
+    label = _RULE_LABELS.get(item.rule, item.rule)
+    notes = [n.strip() for n in item.note.split(";") if n.strip()]
+    particle = [n for n in notes if n.endswith(("dropped", "joined")) or n.startswith("without")]
+    common = any(n.startswith("common name") for n in notes)
+    difference = ""
+    if item.rule != MatchRule.TRANSLITERATION.value and item.traveller_value.isascii():
+        difference = _spelling_difference(
+            "".join(ch for ch in item.traveller_value if ch.isalnum()),
+            "".join(ch for ch in item.list_value if ch.isalnum()),
+        )
+    if item.rule == MatchRule.EXACT.value:
+        if particle:
+            note = particle[0]
+            label = f"particle {note.split()[-1]}" if note.endswith(("dropped", "joined")) else note
+        elif difference:
+            label = "same after folding"  # abd-, -din, -allah compounds written another way
+        else:
+            label = "exact"
+        difference = ""
+    elif particle:
+        label = f"{label}, {particle[0]}"
+    if difference and item.rule not in (MatchRule.INITIAL.value, MatchRule.TRUNCATED.value):
+        label = f"{label} {difference}"
+    if common:
+        label += ", common name"
+    return label
+
+
+def _fact_label(item: Evidence) -> str:
+    """Return one non-name fact as the officer checks it against the list."""
+    if item.feature == "birth date":
+        if item.rule == BirthDateAgreement.EXACT.value:
+            return f"born {item.traveller_value} as listed"
+        return f"born {item.traveller_value}, list gives {item.list_value} ({item.rule})"
+    if item.feature in ("nationality", "gender"):
+        if item.rule == FactAgreement.MATCH.value:
+            return f"{item.feature} {item.traveller_value} as listed"
+        return f"{item.feature} {item.traveller_value}, list gives {item.list_value}"
+    if item.feature == "document":
+        return f"document {item.traveller_value} as listed"
+    return f"{item.feature}: {item.rule}"
 
 
 class BirthDateAgreement(Enum):
@@ -114,9 +260,10 @@ class MatchConfig:
 
     alert_threshold: float = 0.6  # score at or above which a hit is an alert (one per agency setting)
     min_token_score: float = 0.55  # a pair of name parts agreeing less than this is not aligned
-    max_candidates: int = (
-        30  # listed names fully compared per traveller name (best by rarity-weighted overlap)
-    )
+    # Listed names fully compared (aligned) per traveller at most: when screening, the best by the
+    # bound of their score, after every name that cannot alert was ruled out; without pruning
+    # (fitting, the console's wide search), the best by rarity-weighted overlap.
+    max_candidates: int = 30
     max_hits: int = 10  # hits returned per traveller at most
     entity_kinds: frozenset[EntityKind] = frozenset(
         {EntityKind.PERSON}
@@ -156,16 +303,10 @@ class MatchConfig:
 
     def dob_weight(self, agreement: BirthDateAgreement) -> float:
         """Return the log-odds the birth-date agreement adds."""
-        return {
-            BirthDateAgreement.EXACT: self.w_dob_exact,
-            BirthDateAgreement.IN_YEAR: self.w_dob_in_year,
-            BirthDateAgreement.IN_RANGE: self.w_dob_in_range,
-            BirthDateAgreement.SAME_YEAR: self.w_dob_same_year,
-            BirthDateAgreement.SWAPPED: self.w_dob_swapped,
-            BirthDateAgreement.NEAR: self.w_dob_near,
-            BirthDateAgreement.CONFLICT: self.w_dob_conflict,
-            BirthDateAgreement.UNKNOWN: 0.0,
-        }[agreement]
+        return getattr(self, _DOB_FIELDS[agreement]) if agreement is not BirthDateAgreement.UNKNOWN else 0.0
+
+
+_DOB_FIELDS = {agreement: f"w_dob_{agreement.name.lower()}" for agreement in BirthDateAgreement}
 
 
 def compare_birth_date(
@@ -174,11 +315,10 @@ def compare_birth_date(
     """Return the strongest agreement between a birth date and the listed ones, and the listed text."""
     if day is None or not listed:
         return BirthDateAgreement.UNKNOWN, ""
-    order = list(BirthDateAgreement)
     best, text = BirthDateAgreement.CONFLICT, ""
     for born in listed:
         found = _one_birth_date(day, born)
-        if order.index(found) < order.index(best):
+        if _DOB_RANK[found] < _DOB_RANK[best]:
             best, text = found, born.text or _span_text(born)
     if best is BirthDateAgreement.CONFLICT:
         text = "; ".join(b.text or _span_text(b) for b in listed)
@@ -274,28 +414,43 @@ def agreement(score: float, config: MatchConfig) -> float:
     return min(1.0, max(0.0, (score - config.agreement_floor) / span)) if span > 0 else 1.0
 
 
-def name_features(index: NameIndex, comparison: NameComparison, config: MatchConfig) -> NameFeatures:
-    """Return the model inputs for an alignment of a traveller's name with a listed name."""
+def name_features(
+    index: NameIndex,
+    comparison: NameComparison,
+    config: MatchConfig,
+    weigh: Callable[[NameToken], tuple[float, bool]] | None = None,
+) -> NameFeatures:
+    """Return the model inputs for an alignment of a traveller's name with a listed name.
+
+    `weigh(token)` gives (weight, very common) of a part; by default from `token_weight`.
+    """
+    if weigh is None:
+
+        def weigh(token: NameToken) -> tuple[float, bool]:
+            return token_weight(index, token, config), index.is_common(token)
+
     matched = 0.0
     largest = 0.0
     seen_listed: set[int] = set()
     seen_traveller: set[int] = set()
     common_only = True
+    matched_q = matched_l = 0.0
     for pair in comparison.pairs:
+        w_l, common_l = weigh(pair.listed)
+        w_q, common_q = weigh(pair.traveller)
+        matched_q += w_q
+        matched_l += w_l
         if pair.listed_pos in seen_listed or pair.traveller_pos in seen_traveller:
             continue  # a joined/split pair counts once
         seen_listed.add(pair.listed_pos)
         seen_traveller.add(pair.traveller_pos)
-        weight = min(token_weight(index, pair.listed, config), token_weight(index, pair.traveller, config))
-        term = weight * agreement(pair.match.score, config)
+        term = min(w_l, w_q) * agreement(pair.match.score, config)
         matched += term
         largest = max(largest, term)
-        if not (index.is_common(pair.listed) or index.is_common(pair.traveller)):
+        if not (common_l or common_q):
             common_only = False
-    un_q = sum(token_weight(index, t, config) for t in comparison.unmatched_traveller)
-    un_l = sum(token_weight(index, t, config) for t in comparison.unmatched_listed)
-    matched_q = sum(token_weight(index, p.traveller, config) for p in comparison.pairs)
-    matched_l = sum(token_weight(index, p.listed, config) for p in comparison.pairs)
+    un_q = sum(weigh(t)[0] for t in comparison.unmatched_traveller)
+    un_l = sum(weigh(t)[0] for t in comparison.unmatched_listed)
     return NameFeatures(
         matched=matched,
         matched_beyond_best=matched - largest,
@@ -332,23 +487,15 @@ class Assessment:
 
     def log_odds(self, config: MatchConfig) -> float:
         """Return z, the model's log-odds that traveller and entry are one person."""
-        z_name = self.features.log_odds(config)
-        if self.weak_alias:
-            z_name *= config.weak_alias_factor
-        z = config.intercept + z_name + config.dob_weight(self.birth_date)
-        if self.birth_date is BirthDateAgreement.UNKNOWN:
-            z += config.w_matched_without_date * self.features.matched  # names are all there is
-        z += {
-            FactAgreement.MATCH: config.w_nationality_match,
-            FactAgreement.CONFLICT: config.w_nationality_conflict,
-        }.get(self.nationality, 0.0)
-        z += {
-            FactAgreement.MATCH: config.w_gender_match,
-            FactAgreement.CONFLICT: config.w_gender_conflict,
-        }.get(self.gender, 0.0)
-        if self.document:
-            z += config.w_document_match
-        return z
+        return _log_odds(
+            config,
+            self.features,
+            self.weak_alias,
+            self.birth_date,
+            self.nationality,
+            self.gender,
+            self.document,
+        )
 
     def score(self, config: MatchConfig) -> float:
         """Return the probability-like score in [0, 1]; a weak alias alone stays below the threshold."""
@@ -358,9 +505,41 @@ class Assessment:
         return score
 
 
+def _log_odds(
+    config: MatchConfig,
+    features: NameFeatures,
+    weak_alias: bool,
+    dob: BirthDateAgreement,
+    nationality: FactAgreement,
+    gender: FactAgreement,
+    document: str,
+) -> float:
+    """Return the model's log-odds from the name features and the other facts (see `MatchConfig`)."""
+    z_name = features.log_odds(config)
+    if weak_alias:
+        z_name *= config.weak_alias_factor
+    z = config.intercept + z_name + config.dob_weight(dob)
+    if dob is BirthDateAgreement.UNKNOWN:
+        z += config.w_matched_without_date * features.matched  # names are all there is
+    if nationality is FactAgreement.MATCH:
+        z += config.w_nationality_match
+    elif nationality is FactAgreement.CONFLICT:
+        z += config.w_nationality_conflict
+    if gender is FactAgreement.MATCH:
+        z += config.w_gender_match
+    elif gender is FactAgreement.CONFLICT:
+        z += config.w_gender_conflict
+    if document:
+        z += config.w_document_match
+    return z
+
+
 def _listed_weight(index: NameIndex, type_id: int, config: MatchConfig) -> float:
     weight = min(config.max_token_weight, max(config.min_token_weight, index.type_idf[type_id]))
     return min(weight, config.common_token_weight) if index.type_common[type_id] else weight
+
+
+_DOB_RANK = {agreement: rank for rank, agreement in enumerate(BirthDateAgreement)}
 
 
 def _entry_facts(
@@ -379,47 +558,622 @@ def _entry_facts(
     return dob, dob_text, compare_fact(subject.nationality, entry.nationalities), gender, shared
 
 
-def _fact_log_odds(
-    config: MatchConfig, dob: BirthDateAgreement, nat: FactAgreement, gender: FactAgreement, document: str
-) -> float:
-    z = config.dob_weight(dob)
-    z += {
-        FactAgreement.MATCH: config.w_nationality_match,
-        FactAgreement.CONFLICT: config.w_nationality_conflict,
-    }.get(nat, 0.0)
-    z += {FactAgreement.MATCH: config.w_gender_match, FactAgreement.CONFLICT: config.w_gender_conflict}.get(
-        gender, 0.0
-    )
-    return z + (config.w_document_match if document else 0.0)
+class _PartGains:
+    """What one traveller name part can earn against the index (for one config), memoised per part.
+
+    Besides the gain per token type (best first), a part keeps, per listed name of the screened
+    kinds, the best gain it can give among undated entries and, per birth year asked, among the
+    entries listed with a day or a span in that year: a query merges a few ready maps.
+    """
+
+    __slots__ = ("best", "by_type", "by_year", "gains", "name_ok", "undated", "weight")
+
+    def __init__(
+        self, index: NameIndex, gains: list[tuple[int, float]], weight: float, name_ok: bytes
+    ) -> None:
+        gains.sort(key=lambda g: -g[1])
+        self.gains = tuple(gains)
+        self.by_type = dict(gains)
+        self.best = gains[0][1] if gains else 0.0
+        self.weight = weight
+        self.name_ok = name_ok
+        self.by_year: dict[int, dict[int, float]] = {}
+        undated: dict[int, float] = {}
+        for type_id, gain in gains:  # best first: the first gain seen for a name is its best
+            for name_id in index.undated_postings.get(type_id, ()):
+                if name_id not in undated and name_ok[name_id]:
+                    undated[name_id] = gain
+        self.undated = undated
+
+    def near_year(self, index: NameIndex, year: int) -> dict[int, float]:
+        """Return the best gain per name of the entries listed with a day or span up to two years
+        from `year` (but not in it)."""
+        key = -year
+        found = self.by_year.get(key)
+        if found is None:
+            found = {}
+            for offset in _NEAR_YEARS:
+                for spans in (False, True):
+                    for name_id, gain in self.in_year(index, year + offset, spans).items():
+                        if found.get(name_id, 0.0) < gain:
+                            found[name_id] = gain
+            if len(self.by_year) < 256:
+                self.by_year[key] = found
+        return found
+
+    def in_year(self, index: NameIndex, year: int, spans: bool) -> dict[int, float]:
+        """Return the best gain per name of the entries listed with a day (or, with `spans`, a year,
+        month or span) in `year`."""
+        key = year * 2 + spans
+        found = self.by_year.get(key)
+        if found is None:
+            found = {}
+            postings = index.span_postings if spans else index.day_postings
+            name_ok = self.name_ok
+            for type_id, gain in self.gains:
+                for name_id in postings.get(type_id * YEAR_KEY + year, ()):
+                    if name_id not in found and name_ok[name_id]:
+                        found[name_id] = gain
+            if len(self.by_year) < 256:
+                self.by_year[key] = found
+        return found
 
 
-def _upper_bound(config: MatchConfig, matched: float, facts_z: float, dob_unknown: bool) -> float:
-    """Return a bound on z from above: coverage terms at most 1, matched weight at most its bound."""
-    z = (
-        config.intercept
-        + facts_z
-        + max(0.0, config.w_coverage_traveller)
-        + max(0.0, config.w_coverage_listed)
+class _Plan:
+    """Per-config lookups for the bounded search: weights per listed name, gains per name part.
+
+    The search bounds each candidate's log-odds from above before aligning it (MaxScore-style):
+    the name terms by `m`, the summed best gain per traveller part, with the coverage shares at most
+    `m / traveller weight` and `m / listed weight`; the facts by what the candidate's birth-date class
+    allows and its nationality and gender as they are. A candidate whose bound stays below the alert
+    threshold's log-odds cannot alert and is never aligned.
+    """
+
+    __slots__ = (
+        "_vectors",
+        "_weights",
+        "config",
+        "entry_facts",
+        "entry_gender",
+        "entry_nats",
+        "index",
+        "listed_weight",
+        "name_ok",
+        "name_weak",
+        "parts",
+        "slope",
+        "slope_undated",
+        "w_cl",
+        "w_ct",
     )
-    slope = max(0.0, config.w_matched) + max(0.0, config.w_matched_beyond_best)
-    if dob_unknown:
-        slope += max(0.0, config.w_matched_without_date)
-    return z + slope * matched
+
+    def __init__(self, index: NameIndex, config: MatchConfig) -> None:
+        self.index = index
+        self.config = config
+        type_weight = [_listed_weight(index, t, config) for t in range(len(index.types))]
+        self.listed_weight = [sum(type_weight[t] for t in n.types) for n in index.names]
+        kinds = config.entity_kinds
+        ok = bytes(1 if e.kind in kinds else 0 for e in index.entries)
+        self.name_ok = bytes(ok[e] for e in index.name_entry)
+        self.name_weak = bytes(1 if n.listed.quality is NameQuality.WEAK_ALIAS else 0 for n in index.names)
+        self.entry_nats = [frozenset(v.upper() for v in e.nationalities) for e in index.entries]
+        self.entry_gender = [e.gender for e in index.entries]
+        self.parts: dict[str, _PartGains] = {}
+        self._weights: dict[str, tuple[float, bool]] = {}
+        self._vectors: _Vectors | None = None
+        # Entries with the same nationalities and gender share one facts id (see _search).
+        signatures: dict[tuple[frozenset[str], Gender], int] = {}
+        self.entry_facts = [
+            signatures.setdefault((nats, g), len(signatures))
+            for nats, g in zip(self.entry_nats, self.entry_gender, strict=True)
+        ]
+        self.slope = max(0.0, config.w_matched) + max(0.0, config.w_matched_beyond_best)
+        self.slope_undated = self.slope + max(0.0, config.w_matched_without_date)
+        self.w_ct = max(0.0, config.w_coverage_traveller)
+        self.w_cl = max(0.0, config.w_coverage_listed)
+
+    @classmethod
+    def of(cls, index: NameIndex, config: MatchConfig) -> _Plan:
+        """Return the plan for a config, built once per index."""
+        last = index.memo.get("last")
+        if isinstance(last, _Plan) and last.config is config:
+            return last  # the same config object as the previous traveller: skip hashing it
+        found = index.memo.get(config)
+        if isinstance(found, _Plan):
+            index.memo["last"] = found
+            return found
+        plan = cls(index, config)
+        if len(index.memo) > 8:
+            index.memo.clear()
+        index.memo[config] = index.memo["last"] = plan
+        return plan
+
+    def part(self, token: NameToken) -> _PartGains:
+        """Return what a traveller name part can earn, memoised by its identity."""
+        found = self.parts.get(token.uid) if token.uid else None
+        if found is None:
+            index, config = self.index, self.config
+            gains = []
+            for type_id, match in index.expand(token):
+                gain = _listed_weight(index, type_id, config) * agreement(match.score, config)
+                if gain > 0.0:
+                    gains.append((type_id, gain))
+            found = _PartGains(index, gains, token_weight(index, token, config), self.name_ok)
+            if token.uid and len(self.parts) < 1_000_000:
+                self.parts[token.uid] = found
+        return found
+
+    def vectors(self) -> _Vectors:
+        """Return the index's facts as arrays (built on first use: small indexes never need them)."""
+        if self._vectors is None:
+            self._vectors = _Vectors(self)
+        return self._vectors
+
+    def weigh(self, token: NameToken) -> tuple[float, bool]:
+        """Return (weight, very common) of a name part, memoised by its identity."""
+        found = self._weights.get(token.uid) if token.uid else None
+        if found is None:
+            found = (token_weight(self.index, token, self.config), self.index.is_common(token))
+            if token.uid and len(self._weights) < 1_000_000:
+                self._weights[token.uid] = found
+        return found
+
+    def name_bound(
+        self, matched: float, traveller_weight: float, listed_weight: float, undated: bool
+    ) -> float:
+        """Return a bound from above of the name terms of a name whose summed best gain is `matched`."""
+        cov_t = min(1.0, matched / traveller_weight) if traveller_weight > 0 else 1.0
+        cov_l = min(1.0, matched / listed_weight) if listed_weight > 0 else 1.0
+        return (
+            self.w_ct * cov_t + self.w_cl * cov_l + (self.slope_undated if undated else self.slope) * matched
+        )
+
+    def required(self, base: float, traveller_weight: float, undated: bool, min_z: float) -> float:
+        """Return the least summed gain with which a name could reach `min_z` from log-odds `base`.
+
+        The name terms are bounded with the listed coverage at 1: `w_ct * min(1, m / tw) + w_cl + s * m`,
+        piecewise linear and increasing in m, so the root is found directly (inf: never reached).
+        """
+        need = min_z - base - self.w_cl
+        if need <= 0.0:
+            return 0.0
+        slope = self.slope_undated if undated else self.slope
+        if traveller_weight > 0.0:
+            knee = self.w_ct + slope * traveller_weight  # the bound's value at m = traveller weight
+            if need <= knee:
+                return need / (self.w_ct / traveller_weight + slope)
+            need -= self.w_ct
+        return need / slope if slope > 0.0 else math.inf
+
+
+_ARRAYS_HELD = 10_000_000  # names (12 bytes each) kept as arrays across travellers at most
+_VECTOR_WALK_FROM = 2_000  # postings from which a walk over all names is done on arrays
+_VECTOR_DAY_FROM = 64  # names born on the traveller's day from which their gains are summed on arrays
+_VECTOR_FROM = 200  # merged postings from which the candidates are bounded with numpy arrays
+
+
+@dataclass(frozen=True, slots=True)
+class _Bounds:
+    """What bounds a traveller's candidates: log-odds parts and per-class gains (see `_search`)."""
+
+    base: float
+    other: float
+    document_z: float
+    dob_best: list[float]
+    rest: list[float]
+    need: list[float]
+    traveller_weight: float
+    min_z: float
+    born: date | None
+    subject: ScreeningSubject
+    config: MatchConfig
+
+
+class _Vectors:
+    """The per-name and per-entry facts of an index as numpy arrays, to bound many candidates at once.
+
+    A large index (a million spellings) can put thousands of names within reach of one traveller;
+    bounding them one by one in Python costs milliseconds, as arrays some tens of microseconds.
+    """
+
+    __slots__ = (
+        "_classes",
+        "array_size",
+        "arrays",
+        "day_years",
+        "entry_dated",
+        "entry_facts",
+        "listed_weight",
+        "name_entry",
+        "name_ok",
+        "name_weak",
+        "plan",
+        "span_hi",
+        "span_lo",
+        "type_postings",
+    )
+
+    def __init__(self, plan: _Plan) -> None:
+        index = plan.index
+        self.plan = plan
+        self.name_entry = np.asarray(index.name_entry, dtype=np.int64)
+        self.listed_weight = np.asarray(plan.listed_weight, dtype=np.float64)
+        self.name_weak = np.frombuffer(plan.name_weak, dtype=np.uint8).astype(bool)
+        self.name_ok = np.frombuffer(plan.name_ok, dtype=np.uint8).astype(bool)
+        self.type_postings: dict[int, np.ndarray] = {}
+        self.entry_dated = np.frombuffer(bytes(index.entry_dated), dtype=np.uint8).astype(bool)
+        self.entry_facts = np.asarray(plan.entry_facts, dtype=np.int64)
+        # Listed days by year, and listed years, months and spans as ranges of years; 0 pads.
+        days = [sorted(y) for y in index.entry_day_years]
+        spans: list[list[tuple[int, int]]] = []
+        for entry in index.entries:
+            spans.append(
+                [(b.earliest.year, b.latest.year) for b in entry.birth_dates if b.earliest != b.latest]
+            )
+        width_d = max((len(d) for d in days), default=0) or 1
+        width_s = max((len(r) for r in spans), default=0) or 1
+        self.day_years = np.zeros((len(days), width_d), dtype=np.int64)
+        self.span_lo = np.full((len(spans), width_s), 10**6, dtype=np.int64)
+        self.span_hi = np.full((len(spans), width_s), -(10**6), dtype=np.int64)
+        for i, years in enumerate(days):
+            self.day_years[i, : len(years)] = years
+        for i, ranges in enumerate(spans):
+            for j, (lo, hi) in enumerate(ranges):
+                self.span_lo[i, j] = lo
+                self.span_hi[i, j] = hi
+        self._classes: dict[int, np.ndarray] = {}
+        # Gains per name as arrays, by the identity of the (memoised, never changed) dict they copy.
+        self.arrays: dict[int, tuple[dict[int, float], np.ndarray, np.ndarray]] = {}
+        self.array_size = 0  # names held in `arrays`, kept under _ARRAYS_HELD
+
+    def on_day(self, names: Sequence[int], day_maps: list[dict[int, float]]) -> dict[int, float]:
+        """Return each name's summed gain (screened kinds only) over the parts' maps of the day's year."""
+        ids = np.unique(np.asarray(names, dtype=np.int64))
+        ids = ids[self.name_ok[ids]]
+        sums = np.zeros(len(ids))
+        if len(ids):
+            for day_map in day_maps:
+                found, gains = self.as_arrays(day_map, True)
+                at = np.minimum(np.searchsorted(ids, found), len(ids) - 1)
+                hit = ids[at] == found
+                sums[at[hit]] += gains[hit]  # a name appears once per map
+        return dict(zip(ids.tolist(), sums.tolist(), strict=True))
+
+    def walk(self, types: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """Return (names, best gain) over the postings of `types` (best gain first), screened kinds only."""
+        postings = [self.postings(t) for t, _ in types]
+        ids = np.concatenate(postings)
+        gains = np.concatenate([np.full(len(p), g) for p, (_, g) in zip(postings, types, strict=True)])
+        names, first = np.unique(ids, return_index=True)  # the first time a name is met is its best gain
+        ok = self.name_ok[names]
+        return names[ok], gains[first][ok]
+
+    def postings(self, type_id: int) -> np.ndarray:
+        """Return the names holding a token type, as an array (kept for the types walked)."""
+        found = self.type_postings.get(type_id)
+        if found is None:
+            found = np.asarray(self.plan.index.type_names[type_id], dtype=np.int64)
+            if len(self.type_postings) >= 200_000:
+                self.type_postings.clear()
+            self.type_postings[type_id] = found
+        return found
+
+    def entry_classes(self, year: int) -> np.ndarray:
+        """Return each entry's birth-date class for a traveller born in `year` (the day itself aside)."""
+        found = self._classes.get(year)
+        if found is None:
+            days, lo, hi = self.day_years, self.span_lo, self.span_hi
+            near = ((days > 0) & (np.abs(days - year) <= 2)).any(axis=1) | (
+                (lo - 2 <= year) & (year <= hi + 2)
+            ).any(axis=1)
+            found = np.select(
+                [
+                    ((lo <= year) & (year <= hi)).any(axis=1),
+                    (days == year).any(axis=1),
+                    self.entry_dated & near,
+                    self.entry_dated,
+                ],
+                [_SPAN, _SAME_YEAR, _NEAR, _ELSEWHERE],
+                _UNDATED,
+            ).astype(np.int8)
+            if len(self._classes) >= 128:
+                self._classes.clear()
+            self._classes[year] = found
+        return found
+
+    def as_arrays(self, gains: dict[int, float], cached: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Return a name -> gain map as (ids, gains) arrays, kept for the memoised maps."""
+        found = self.arrays.get(id(gains)) if cached else None
+        if found is None or found[0] is not gains:
+            ids = np.fromiter(gains.keys(), dtype=np.int64, count=len(gains))
+            values = np.fromiter(gains.values(), dtype=np.float64, count=len(gains))
+            if not cached:
+                return ids, values
+            if self.array_size + len(ids) > _ARRAYS_HELD:
+                self.arrays.clear()
+                self.array_size = 0
+            found = self.arrays[id(gains)] = (gains, ids, values)
+            self.array_size += len(ids)
+        return found[1], found[2]
+
+    def survivors(
+        self,
+        maps: list[tuple[dict[int, float], bool]],
+        walks: list[tuple[np.ndarray, np.ndarray]],
+        on_day: dict[int, float],
+        b: _Bounds,
+    ) -> list[tuple[int, float, float]]:
+        """Return (name id, bound of the summed gain, bound of z) of the names whose bound reaches `min_z`.
+
+        `maps`: the gains per name of each part, with whether the map is memoised (its arrays are kept).
+        The same bound as `_search`'s loop, computed on arrays: merge the gains per name, find each
+        name's birth-date class, add the gains of the parts not searched for it, bound the log-odds.
+        """
+        pairs = [self.as_arrays(m, cached) for m, cached in maps] + walks
+        if not pairs:
+            pairs = [(np.zeros(0, dtype=np.int64), np.zeros(0))]
+        ids = np.concatenate([p[0] for p in pairs])
+        gains = np.concatenate([p[1] for p in pairs])
+        names, inverse = np.unique(ids, return_inverse=True)
+        matched = np.bincount(inverse, weights=gains)
+        if on_day:
+            day_ids = np.fromiter(on_day.keys(), dtype=np.int64, count=len(on_day))
+            names = np.concatenate([names, day_ids])
+            matched = np.concatenate([matched, np.fromiter(on_day.values(), dtype=np.float64)])
+            names, first = np.unique(names[::-1], return_index=True)  # the on-day sums win
+            matched = matched[::-1][first]
+        entries = self.name_entry[names]
+        if b.born is None:
+            klass = np.full(len(names), _UNDATED, dtype=np.int64)
+        else:
+            klass = self.entry_classes(b.born.year)[entries].astype(np.int64)
+            if on_day:
+                klass[np.isin(names, np.fromiter(on_day.keys(), dtype=np.int64, count=len(on_day)))] = _DAY
+        matched = matched + np.where(klass == _DAY, 0.0, np.asarray(b.rest)[klass])
+        weak = self.name_weak[names]
+        keep = ~weak | (klass == _DAY) | (b.document_z > 0)  # a weak alias alone never alerts
+        # The nationality and gender share of the log-odds, once per distinct facts id.
+        signatures, at = np.unique(self.entry_facts[entries], return_inverse=True)
+        plan, config, subject = self.plan, b.config, b.subject
+        nationality = subject.nationality.upper()
+        gender = subject.gender if subject.gender in (Gender.MALE, Gender.FEMALE) else None
+        facts = np.empty(len(signatures))
+        representative = np.zeros(len(signatures), dtype=np.int64)
+        representative[at] = entries
+        for k, entry in enumerate(representative.tolist()):
+            z = 0.0
+            nats = plan.entry_nats[entry]
+            if nationality and nats:
+                z += config.w_nationality_match if nationality in nats else config.w_nationality_conflict
+            listed_gender = plan.entry_gender[entry]
+            if gender is not None and listed_gender in (Gender.MALE, Gender.FEMALE):
+                z += config.w_gender_match if listed_gender is gender else config.w_gender_conflict
+            facts[k] = z
+        z = b.base + b.document_z + facts[at] + np.asarray(b.dob_best)[klass]
+        tw = b.traveller_weight
+        cov_t = np.minimum(1.0, matched / tw) if tw > 0 else np.ones(len(names))
+        lw = self.listed_weight[names]
+        cov_l = np.where(lw > 0, np.minimum(1.0, matched / np.where(lw > 0, lw, 1.0)), 1.0)
+        slope = np.where(klass == _UNDATED, plan.slope_undated, plan.slope)
+        z_name = plan.w_ct * cov_t + plan.w_cl * cov_l + slope * matched
+        z_name = np.where(weak, np.maximum(z_name, z_name * config.weak_alias_factor), z_name)
+        bound = z + z_name
+        chosen = keep & (bound >= b.min_z)
+        return list(
+            zip(names[chosen].tolist(), matched[chosen].tolist(), bound[chosen].tolist(), strict=True)
+        )
+
+
+# Birth-date classes of a listed name against a traveller's date, for the bounded search.
+_DAY, _SAME_YEAR, _SPAN, _NEAR, _ELSEWHERE, _UNDATED = range(6)
+_NEAR_YEARS = (-2, -1, 1, 2)  # "within a year" (two for circa dates) reaches at most two years away
+
+
+def _search(
+    subject: ScreeningSubject,
+    index: NameIndex,
+    config: MatchConfig,
+    parsed: ParsedName,
+    plan: _Plan,
+    min_z: float,
+) -> list[tuple[int, float, float]]:
+    """Return (name id, bound of the summed gain, bound of the log-odds) of the names that may reach `min_z`.
+
+    Names fall in classes by what their birth dates can add: born on the traveller's day, listed
+    with another day of that year, listed with a year or span holding it, dated elsewhere (only
+    against the hit), undated. Per class, the parts too cheap to reach the class's required gain
+    together are not searched (MaxScore): a name holding none of the others cannot alert. A
+    name's bound adds, to what was found, the best gains of the parts not searched for its class.
+    """
+    parts = [plan.part(t) for t in parsed.name_tokens]
+    traveller_weight = sum(p.weight for p in parts)
+    born = subject.birth_date
+    w_nat_match = config.w_nationality_match
+    w_nat_conflict = config.w_nationality_conflict
+    other = max(0.0, w_nat_match) if subject.nationality else 0.0
+    gender = subject.gender if subject.gender in (Gender.MALE, Gender.FEMALE) else None
+    if gender is not None:
+        other += max(0.0, config.w_gender_match)
+    document_z = max(0.0, config.w_document_match) if subject.document_numbers else 0.0
+    other += document_z
+    base = config.intercept
+    if born is None:
+        dob_best = [0.0] * 6
+        classes: tuple[int, ...] = (_UNDATED,)
+    else:
+        dob_best = [
+            config.w_dob_exact,
+            max(config.w_dob_same_year, config.w_dob_swapped),
+            max(config.w_dob_in_year, config.w_dob_in_range),
+            max(config.w_dob_near, config.w_dob_conflict),
+            config.w_dob_conflict,
+            0.0,
+        ]
+        classes = (_SAME_YEAR, _SPAN, _NEAR, _ELSEWHERE, _UNDATED)
+    need = [
+        plan.required(base + other + dob_best[c], traveller_weight, c == _UNDATED, min_z) for c in range(6)
+    ]
+    # Per part, which classes it is searched for; per class, the best gains of the parts it is not.
+    order = sorted(range(len(parts)), key=lambda i: parts[i].best)
+    searched = [[False] * 6 for _ in parts]
+    rest = [0.0] * 6
+    for c in classes:
+        cheap = 0.0
+        for i in order:
+            if cheap + parts[i].best < need[c]:
+                cheap += parts[i].best
+            else:
+                searched[i][c] = True
+    year = born.year if born is not None else 0
+    type_names = index.type_names
+    name_ok = plan.name_ok
+    total_best = sum(p.best for p in parts)
+    maps: list[dict[int, float]] = []
+    walked: set[int] = set()  # ids of the maps made for this traveller only (not memoised)
+    walks: list[tuple[np.ndarray, np.ndarray]] = []  # long walks over all names, done on arrays
+    for part, wanted in zip(parts, searched, strict=True):
+        for c in classes:
+            if not wanted[c]:
+                rest[c] += part.best
+        full = wanted[_UNDATED] if born is None else wanted[_ELSEWHERE]
+        if full:
+            # All names, for the class searched through every name. A name reached through a type
+            # worth less than `floor` would need more than all the other parts can give: it cannot
+            # reach the class's required gain, so such types are not walked.
+            floor = need[_UNDATED if born is None else _ELSEWHERE] - (total_best - part.best)
+            walk = [(t, g) for t, g in part.gains if g >= floor]  # gains come best first
+            if sum(len(type_names[t]) for t, _ in walk) > _VECTOR_WALK_FROM:
+                walks.append(plan.vectors().walk(walk))
+            else:
+                best: dict[int, float] = {}
+                for type_id, gain in walk:
+                    for name_id in type_names[type_id]:
+                        if name_id not in best and name_ok[name_id]:
+                            best[name_id] = gain
+                maps.append(best)
+                walked.add(id(best))
+        if born is not None:
+            # A name met twice (listed with a day and a span that year, or also by the walk over
+            # all names) is counted twice: its bound only grows, which is safe.
+            if wanted[_SAME_YEAR]:
+                maps.append(part.in_year(index, year, spans=False))
+            if wanted[_SPAN]:
+                maps.append(part.in_year(index, year, spans=True))
+            if wanted[_NEAR]:
+                maps.append(part.near_year(index, year))
+            if wanted[_UNDATED]:
+                maps.append(part.undated)
+    on_day: dict[int, float] = {}
+    if born is not None:
+        listed_on_day = index.by_birth_date.get(born, ())
+        if len(listed_on_day) > _VECTOR_DAY_FROM:
+            day_maps = [part.in_year(index, year, spans=False) for part in parts]
+            on_day = plan.vectors().on_day(listed_on_day, day_maps)
+        elif listed_on_day:
+            # Born on the traveller's day: every part counts (its best gain among that year's days).
+            on_day = dict.fromkeys((n for n in listed_on_day if name_ok[n]), 0.0)
+            for part in parts:
+                day_map = part.in_year(index, year, spans=False)
+                for name_id in on_day:
+                    on_day[name_id] += day_map.get(name_id, 0.0)
+    if walks or sum(len(m) for m in maps) > _VECTOR_FROM:
+        bounds = _Bounds(
+            base, other, document_z, dob_best, rest, need, traveller_weight, min_z, born, subject, config
+        )
+        return plan.vectors().survivors([(m, id(m) not in walked) for m in maps], walks, on_day, bounds)
+    scores: dict[int, float] = {}
+    get = scores.get
+    for gained in maps:
+        for name_id, gain in gained.items():
+            scores[name_id] = get(name_id, 0.0) + gain
+    scores.update(on_day)
+    name_entry, entry_dated = index.name_entry, index.entry_dated
+    day_years, span_years = index.entry_day_years, index.entry_span_years
+    listed_weight, name_ok, name_weak = plan.listed_weight, plan.name_ok, plan.name_weak
+    entry_nats, entry_gender = plan.entry_nats, plan.entry_gender
+    nationality = subject.nationality.upper()
+    w_ct, w_cl, slope, slope_undated = plan.w_ct, plan.w_cl, plan.slope, plan.slope_undated
+    w_gender_match, w_gender_conflict = config.w_gender_match, config.w_gender_conflict
+    weak_factor = config.weak_alias_factor
+    day_set = on_day
+    entry_facts = plan.entry_facts
+    facts_z: dict[int, float] = {}
+    found = []
+    for name_id, matched in scores.items():
+        if not name_ok[name_id]:
+            continue
+        entry = name_entry[name_id]
+        if born is None:
+            klass = _UNDATED
+        elif name_id in day_set:
+            klass = _DAY
+        elif year in span_years[entry]:
+            klass = _SPAN
+        elif year in day_years[entry]:
+            klass = _SAME_YEAR
+        elif entry_dated[entry]:
+            days, spans = day_years[entry], span_years[entry]
+            klass = _ELSEWHERE
+            for offset in _NEAR_YEARS:
+                if year + offset in days or year + offset in spans:
+                    klass = _NEAR
+                    break
+        else:
+            klass = _UNDATED
+        if klass != _DAY:
+            matched += rest[klass]
+        if name_weak[name_id] and klass != _DAY and not document_z:
+            continue  # a weak alias alone never alerts (names.md §5.10)
+        signature = entry_facts[entry]
+        z = facts_z.get(signature)
+        if z is None:
+            z = base + document_z
+            nats = entry_nats[entry]
+            if nationality and nats:
+                z += w_nat_match if nationality in nats else w_nat_conflict
+            listed_gender = entry_gender[entry]
+            if gender is not None and listed_gender in (Gender.MALE, Gender.FEMALE):
+                z += w_gender_match if listed_gender is gender else w_gender_conflict
+            facts_z[signature] = z
+        z += dob_best[klass]
+        share = matched / traveller_weight if traveller_weight > 0 else 1.0
+        z_name = (
+            w_ct * (share if share < 1.0 else 1.0) + (slope_undated if klass == _UNDATED else slope) * matched
+        )
+        weight = listed_weight[name_id]
+        share = matched / weight if weight > 0 else 1.0
+        z_name += w_cl * (share if share < 1.0 else 1.0)
+        if name_weak[name_id]:
+            z_name = max(z_name, z_name * weak_factor)
+        if z + z_name >= min_z:
+            found.append((name_id, matched, z + z_name))
+    if len(found) > config.max_candidates:  # only the best max_candidates are ever aligned
+        found = heapq.nsmallest(config.max_candidates, found, key=lambda f: (-f[2], f[0]))
+    return found
 
 
 def assess_candidates(
-    subject: ScreeningSubject, index: NameIndex, config: MatchConfig, *, prune: bool = False
+    subject: ScreeningSubject,
+    index: NameIndex,
+    config: MatchConfig,
+    *,
+    prune: bool = False,
+    best_of: int | None = None,
 ) -> list[Assessment]:
     """Return the candidate entries for a traveller with their evidence (no threshold applied).
 
-    With `prune`, candidates whose score cannot reach `config.alert_threshold` (bounded from above
-    before the full alignment) are left out: the result then holds every possible alert.
+    Without `prune`, the best `config.max_candidates` names by overlap (and those born on the
+    traveller's birth date) are all assessed, as the fitting of the coefficients and the console's
+    wide search need. With `prune`, a candidate is aligned only if its score, bounded from above
+    before the alignment (see `_Plan`), can reach `config.alert_threshold`; candidates are aligned
+    best bound first, and with `best_of` the search stops once `best_of` entries score above what
+    any remaining candidate could (so the best `best_of` alerts are exact), or after
+    `config.max_candidates` alignments.
     """
     names = [n for n in subject.names if n.strip()]
     if not names:
         whole = " ".join(p for p in (subject.given_names, subject.family_name) if p.strip())
         names = [whole] if whole else []
-    best: dict[int, tuple[float, int, ParsedName, NameComparison, NameFeatures]] = {}
     travel_docs = {normalise_document_number(n) for n in subject.document_numbers if n}
     facts: dict[int, tuple[BirthDateAgreement, str, FactAgreement, FactAgreement, str]] = {}
     min_z = (
@@ -427,41 +1181,10 @@ def assess_candidates(
         if 0 < config.alert_threshold < 1
         else -math.inf
     )
-
-    def gain(type_id: int, match: TokenMatch) -> float:
-        return _listed_weight(index, type_id, config) * agreement(match.score, config)
-
-    for text in names:
-        parsed = index.parse(text)
-        if not parsed.name_tokens:
-            continue
-        for name_id, bound in index.candidates(
-            parsed,
-            gain,
-            birth_date=subject.birth_date,
-            kinds=config.entity_kinds,
-            limit=config.max_candidates,
-        ):
-            indexed = index.names[name_id]
-            if prune:
-                fact = facts.get(indexed.entry)
-                if fact is None:
-                    fact = facts[indexed.entry] = _entry_facts(
-                        subject, index.entries[indexed.entry], travel_docs
-                    )
-                facts_z = _fact_log_odds(config, fact[0], fact[2], fact[3], fact[4])
-                if _upper_bound(config, bound, facts_z, fact[0] is BirthDateAgreement.UNKNOWN) < min_z:
-                    continue
-            comparison = index.comparer.align(parsed.tokens, indexed.parsed.tokens)
-            if not comparison.pairs:
-                continue
-            features = name_features(index, comparison, config)
-            z_name = features.log_odds(config)
-            if indexed.listed.quality is NameQuality.WEAK_ALIAS:
-                z_name *= config.weak_alias_factor
-            previous = best.get(indexed.entry)
-            if previous is None or z_name > previous[0]:
-                best[indexed.entry] = (z_name, name_id, parsed, comparison, features)
+    if prune and min_z > -math.inf:
+        best = _assess_pruned(subject, index, config, names, travel_docs, facts, min_z, best_of)
+    else:
+        best = _assess_all(subject, index, config, names, travel_docs, facts)
     out = []
     for entry_pos, (_, name_id, parsed, comparison, features) in sorted(best.items()):
         entry = index.entries[entry_pos]
@@ -484,15 +1207,120 @@ def assess_candidates(
     return out
 
 
+_Best = dict[int, tuple[float, int, ParsedName, NameComparison, NameFeatures]]
+_Facts = tuple[BirthDateAgreement, str, FactAgreement, FactAgreement, str]
+
+
+def _assess_all(
+    subject: ScreeningSubject,
+    index: NameIndex,
+    config: MatchConfig,
+    names: list[str],
+    travel_docs: set[str],
+    facts: dict[int, _Facts],
+) -> _Best:
+    """Return, per entry, the best-aligned of the top names by overlap (no bound, no threshold)."""
+    best: _Best = {}
+
+    def gain(type_id: int, match: TokenMatch) -> float:
+        return _listed_weight(index, type_id, config) * agreement(match.score, config)
+
+    for text in names:
+        parsed = index.parse(text)
+        if not parsed.name_tokens:
+            continue
+        found = index.candidates(
+            parsed,
+            gain,
+            birth_date=subject.birth_date,
+            kinds=config.entity_kinds,
+            limit=config.max_candidates,
+        )
+        for name_id, _ in found:
+            indexed = index.names[name_id]
+            comparison = index.comparer.align(parsed.tokens, indexed.parsed.tokens)
+            if not comparison.pairs:
+                continue
+            features = name_features(index, comparison, config)
+            z_name = features.log_odds(config)
+            if indexed.listed.quality is NameQuality.WEAK_ALIAS:
+                z_name *= config.weak_alias_factor
+            previous = best.get(indexed.entry)
+            if previous is None or z_name > previous[0]:
+                best[indexed.entry] = (z_name, name_id, parsed, comparison, features)
+    return best
+
+
+def _assess_pruned(
+    subject: ScreeningSubject,
+    index: NameIndex,
+    config: MatchConfig,
+    names: list[str],
+    travel_docs: set[str],
+    facts: dict[int, _Facts],
+    min_z: float,
+    best_of: int | None,
+) -> _Best:
+    """Return, per entry, the best alignment of the names whose bound reaches `min_z` (best first)."""
+    plan = _Plan.of(index, config)
+    queue: list[tuple[float, int, int]] = []  # (-bound of z, name id, which traveller name)
+    parsed_names: list[ParsedName] = []
+    for text in names:
+        parsed = index.parse(text)
+        if not parsed.name_tokens:
+            continue
+        parsed_names.append(parsed)
+        for name_id, _, bound in _search(subject, index, config, parsed, plan, min_z):
+            queue.append((-bound, name_id, len(parsed_names) - 1))
+    queue.sort()
+    best: _Best = {}
+    scores: dict[int, float] = {}  # entry -> its best log-odds so far
+    aligned: dict[tuple[int, tuple[str, ...]], tuple[NameComparison, NameFeatures]] = {}
+    for count, (negative_bound, name_id, which) in enumerate(queue):
+        if count >= config.max_candidates:
+            break
+        if best_of is not None and len(scores) >= best_of:
+            kth = heapq.nlargest(best_of, scores.values())[-1]
+            if kth > -negative_bound:
+                break  # no candidate left can enter the best `best_of`
+        indexed = index.names[name_id]
+        parsed = parsed_names[which]
+        # Listed names written alike (same parts) align alike: align each once per traveller name.
+        shape = tuple(t.uid for t in indexed.parsed.tokens)
+        done = aligned.get((which, shape)) if all(shape) else None
+        if done is None:
+            comparison = index.comparer.align(parsed.tokens, indexed.parsed.tokens)
+            features = name_features(index, comparison, config, plan.weigh)
+            aligned[(which, shape)] = done = (comparison, features)
+        comparison, features = done
+        if not comparison.pairs:
+            continue
+        weak = bool(plan.name_weak[name_id])
+        fact = facts.get(indexed.entry)
+        if fact is None:
+            fact = facts[indexed.entry] = _entry_facts(subject, index.entries[indexed.entry], travel_docs)
+        dob, _, nationality, gender, document = fact
+        if weak and dob is not BirthDateAgreement.EXACT and not document:
+            continue  # a weak alias alone never alerts (names.md §5.10)
+        z = _log_odds(config, features, weak, dob, nationality, gender, document)
+        z_name = features.log_odds(config) * (config.weak_alias_factor if weak else 1.0)
+        previous = best.get(indexed.entry)
+        if previous is None or z_name > previous[0]:
+            best[indexed.entry] = (z_name, name_id, parsed, comparison, features)
+            scores[indexed.entry] = z
+    return best
+
+
 def screen_subject(subject: ScreeningSubject, index: NameIndex, config: MatchConfig) -> list[Hit]:
     """Return the hits at or above `config.alert_threshold`, best first, each with its evidence."""
-    hits = []
-    for assessment in assess_candidates(subject, index, config, prune=True):
+    alerts = []
+    for assessment in assess_candidates(subject, index, config, prune=True, best_of=config.max_hits):
         score = assessment.score(config)
         if score >= config.alert_threshold:
-            hits.append(_hit(subject, index, assessment, score, config))
-    hits.sort(key=lambda h: (-h.score, h.entity_id))
-    return hits[: config.max_hits]
+            alerts.append((round(score, 6), index.entries[assessment.entry].entity_id, score, assessment))
+    alerts.sort(key=lambda a: (-a[0], a[1]))  # the order of the hits: rounded score, then entity id
+    # Evidence is built for the hits returned only.
+    return [_hit(subject, index, a, score, config) for _, _, score, a in alerts[: config.max_hits]]
 
 
 def _hit(
@@ -501,6 +1329,7 @@ def _hit(
     entry = index.entries[assessment.entry]
     comparison = assessment.comparison
     evidence: list[Evidence] = []
+    listed_name = index.names[assessment.name_id].listed.full_name
     for pair in comparison.pairs:
         note = pair.match.note
         if index.is_common(pair.listed):
@@ -511,14 +1340,23 @@ def _hit(
                 pair.match.rule.value,
                 pair.match.score,
                 pair.traveller.display,
-                pair.listed.display,
+                as_written(pair.listed.display, listed_name),
                 note,
             )
         )
     for token in comparison.unmatched_traveller:
         evidence.append(Evidence("name", "missing", 0.0, token.display, "", "not in the listed name"))
     for token in comparison.unmatched_listed:
-        evidence.append(Evidence("name", "missing", 0.0, "", token.display, "not in the traveller's name"))
+        evidence.append(
+            Evidence(
+                "name",
+                "missing",
+                0.0,
+                "",
+                as_written(token.display, listed_name),
+                "not in the traveller's name",
+            )
+        )
     if comparison.swapped:
         evidence.append(Evidence("name", "swapped order", 0.0, note="the parts come in another order"))
     if assessment.parsed.decoded_from:

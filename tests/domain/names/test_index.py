@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from borderwatch.domain.names.index import NameIndex
+from borderwatch.domain.names.index import YEAR_KEY, NameIndex
 from borderwatch.domain.names.variants import NameTables
 from borderwatch.domain.watchlists import (
     DateExactness,
@@ -70,3 +70,34 @@ def test_birth_date_lookup_brings_candidates(tables: NameTables) -> None:
     index = build(tables)
     found = index.candidates(index.parse("ZZZZ QQQQ"), gain, birth_date=date(1961, 10, 1))
     assert [index.names[n].entry for n, _ in found] == [0]
+
+
+def test_postings_by_birth_year_and_undated(tables: NameTables) -> None:
+    index = NameIndex.build(
+        [
+            entry("UN:1", "Karim HADDADI", born=date(1970, 3, 4)),
+            ListEntry(
+                EntityId("UN:2"),
+                ListSource.UN,
+                EntityKind.PERSON,
+                (ListedName("Karim HADDADI"),),
+                (ListedBirthDate(date(1968, 1, 1), date(1971, 12, 31), DateExactness.RANGE),),
+            ),
+            entry("UN:3", "Karim HADDADI"),
+        ],
+        tables,
+    )
+    haddadi = index.type_of_uid[index.parse("HADDADI").name_tokens[0].uid]
+    assert index.day_postings[haddadi * YEAR_KEY + 1970] == [0]
+    assert [index.span_postings[haddadi * YEAR_KEY + y] for y in (1968, 1971)] == [[1], [1]]
+    assert index.undated_postings[haddadi] == [2]
+    assert index.entry_day_years[0] == {1970}
+    assert index.entry_span_years[1] == {1968, 1969, 1970, 1971}
+
+
+def test_expansion_reaches_spellings_one_letter_apart(tables: NameTables) -> None:
+    # Safi ~ Shafi: the skeletons differ (SF, CF) but the edit-distance rule accepts the pair, so
+    # the index must offer it as a candidate.
+    index = NameIndex.build([entry("OFAC:1", "ARMAR, Mohammad Shafi")], tables)
+    found = {index.types[t].raw for t, _ in index.expand(index.parse("SAFI").name_tokens[0])}
+    assert "SHAFI" in found

@@ -48,3 +48,21 @@ def test_arabic_script_particles(parser: NameParser) -> None:
     parsed = parser.parse("عبد الرحمن بن علي")
     assert [t.key.skeleton for t in parsed.name_tokens] == ["BDRHMN", "BNL"]
     assert parsed.script == "Arab"
+
+
+def test_din_compounds_meet_whatever_the_linking_vowel(parser: NameParser) -> None:
+    # Safi al-Din, Safieddine, Safi-Din: the linking vowel read into the stem or not (names.md §1.2).
+    assert texts(parser, "Safi al-Din") == texts(parser, "SAFIEDDINE") == texts(parser, "SAFIDIN")
+    assert texts(parser, "Ala al-Din") == texts(parser, "ALAUDDIN")
+
+
+def test_article_reduced_to_its_vowel_before_din(parser: NameParser) -> None:
+    assert texts(parser, "HASHEM SAFI A-DIN") == ["HASHEM", *texts(parser, "SAFIEDDINE")]
+    assert texts(parser, "JOHN A SMITH") == ["JOHN", "A", "SMITH"]  # a lone A elsewhere is a name part
+
+
+def test_parts_are_interned(parser: NameParser) -> None:
+    # Equal parts of different names are one object: a million names share their parts' analysis.
+    first = parser.parse("YOUSSEF BENJELLOUN").name_tokens[1]
+    second = parser.parse("KARIM BENJELLOUN").name_tokens[1]
+    assert first is second

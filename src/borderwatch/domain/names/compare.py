@@ -83,12 +83,44 @@ def _ratio(a: str, b: str) -> float:
 class NameComparer:
     """Scores name parts against each other with explicit rules; memoises pairs (pure, deterministic)."""
 
-    __slots__ = ("_cache", "min_score", "tables")
+    __slots__ = ("_cache", "_families", "_joined", "min_score", "tables")
 
     def __init__(self, tables: NameTables, min_score: float = 0.55) -> None:
         self.tables = tables
         self.min_score = min_score
         self._cache: dict[tuple[str, str], TokenMatch] = {}
+        self._joined: dict[tuple[str, str, str, bool], TokenMatch] = {}
+        self._families: dict[tuple[str, str], frozenset[str]] = {}
+
+    def _families_of(self, phonetic: str, native: str) -> frozenset[str]:
+        key = (phonetic, native)
+        found = self._families.get(key)
+        if found is None:
+            found = self.tables.families_of(phonetic, native)
+            if len(self._families) < 1_000_000:
+                self._families[key] = found
+        return found
+
+    def joined_match(
+        self, first: NameToken, second: NameToken, single: NameToken, traveller_side: bool
+    ) -> TokenMatch:
+        """Return how well two adjacent parts written as one match a single part on the other side.
+
+        `traveller_side`: the two parts are the traveller's (else the listed name's). Memoised.
+        """
+        key = (first.uid, second.uid, single.uid, traveller_side)
+        found = self._joined.get(key) if first.uid and second.uid and single.uid else None
+        if found is None:
+            joined = make_form(first.key.text + second.key.text)
+            cross = (single.script == "Arab") != (first.script == "Arab")
+            found = (
+                self.form_match(joined, single.key, cross)
+                if traveller_side
+                else self.form_match(single.key, joined, cross)
+            )
+            if first.uid and second.uid and single.uid and len(self._joined) < 1_000_000:
+                self._joined[key] = found
+        return found
 
     def token_match(self, traveller: NameToken, listed: NameToken) -> TokenMatch:
         """Return how well a traveller's name part matches a listed one (best over their forms)."""
@@ -127,13 +159,14 @@ class NameComparer:
         """Return the rule-based agreement of two token forms (`cross`: one side was Arabic script)."""
         if fq.text == fl.text:
             return TokenMatch(1.0, MatchRule.EXACT)
-        fam_q = self.tables.families_of(fq.phonetic, native_q)
-        fam_l = self.tables.families_of(fl.phonetic, native_l)
-        shared = fam_q & fam_l
-        if shared:
-            return TokenMatch(0.95, MatchRule.VARIANT, f"variant table: {min(shared)}")
-        if self.tables.are_distinct(fam_q, fam_l):
-            return TokenMatch(0.0, MatchRule.DIFFERENT, f"{min(fam_q)} is not {min(fam_l)}")
+        fam_q = self._families_of(fq.phonetic, native_q)
+        fam_l = self._families_of(fl.phonetic, native_l)
+        if fam_q and fam_l:
+            shared = fam_q & fam_l
+            if shared:
+                return TokenMatch(0.95, MatchRule.VARIANT, f"variant table: {min(shared)}")
+            if self.tables.are_distinct(fam_q, fam_l):
+                return TokenMatch(0.0, MatchRule.DIFFERENT, f"{min(fam_q)} is not {min(fam_l)}")
         if cross:
             return self._cross_script(fq, fl)
         if fq.phonetic == fl.phonetic:
@@ -231,15 +264,9 @@ class NameComparer:
                 ta, tb = tokens2[a][1], tokens2[b][1]
                 if ta.script != tb.script:
                     continue
-                joined = make_form(ta.key.text + tb.key.text)
                 for s in list(singles):
                     ts = tokens1[s][1]
-                    cross = (ts.script == "Arab") != (ta.script == "Arab")
-                    found = (
-                        self.form_match(joined, ts.key, cross)
-                        if side_q
-                        else self.form_match(ts.key, joined, cross)
-                    )
+                    found = self.joined_match(ta, tb, ts, side_q)
                     if found.score >= 0.85:
                         match = TokenMatch(
                             round(found.score - 0.05, 4), MatchRule.JOINED, f"{ta.raw} {tb.raw} ~ {ts.raw}"

@@ -6,10 +6,17 @@ stays a few dictionary reads), each type found is scored with the comparison rul
 holding the types that agree are collected. Token rarity is counted at build time (in how many
 entries a skeleton occurs) and becomes the part's weight, IDF-style: Mohamed weighs little,
 Benjelloun much (names.md §1.3, §5.1).
+
+For speed the index also keeps, per token type, the names holding it *by birth year* (apart for
+entries listed with a day, `day_postings`, and with a year, month or span, `span_postings`) and
+*among undated entries* (`undated_postings`): a traveller with a birth date mostly reaches the
+alert threshold through a listed person born that year, or one the list gives no date for; other
+names need much stronger name evidence (see `screening.assess_candidates`).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,6 +38,29 @@ class IndexedName:
     types: tuple[int, ...]  # token type ids of its name parts (titles left out)
 
 
+YEAR_KEY = 10_000  # day/span postings key: type_id * YEAR_KEY + year (years 1..9999)
+
+
+def _years_of(entry: ListEntry) -> tuple[frozenset[int], frozenset[int]]:
+    """Return the years of the entry's listed days, and the years its listed years, months, spans cover.
+
+    A traveller's date agrees with a listed day (same day, day and month swapped, same year) only
+    in that day's year, and with a listed year, month or span only inside it; elsewhere it is at
+    best "within a year", which the model counts against the hit.
+    """
+    days: set[int] = set()
+    spans: set[int] = set()
+    for born in entry.birth_dates:
+        if born.earliest == born.latest:
+            days.add(born.earliest.year)
+        else:
+            spans.update(range(born.earliest.year, born.latest.year + 1))
+    return frozenset(days), frozenset(spans)
+
+
+_MIN_EDIT_KEY = 4  # shortest phonetic key the edit-distance rule can accept one letter off (3/4 = 0.75)
+
+
 def _deletions(key: str) -> set[str]:
     return {key[:i] + key[i + 1 :] for i in range(len(key))}
 
@@ -40,21 +70,32 @@ class NameIndex:
 
     __slots__ = (
         "_expansions",
+        "_token_facts",
         "by_birth_date",
         "comparer",
+        "day_postings",
         "deletions",
         "entity_count",
         "entries",
+        "entry_dated",
+        "entry_day_years",
+        "entry_span_years",
+        "memo",
+        "name_entry",
         "names",
         "parser",
+        "phonetic_deletions",
+        "phonetic_types",
         "skeleton_df",
         "skeleton_types",
+        "span_postings",
         "tables",
         "type_common",
         "type_idf",
         "type_names",
         "type_of_uid",
         "types",
+        "undated_postings",
     )
 
     def __init__(self, tables: NameTables) -> None:
@@ -68,12 +109,23 @@ class NameIndex:
         self.type_names: list[list[int]] = []
         self.skeleton_types: dict[str, list[int]] = {}
         self.deletions: dict[str, list[str]] = {}
+        self.phonetic_types: dict[str, list[int]] = {}
+        self.phonetic_deletions: dict[str, list[str]] = {}
         self.skeleton_df: dict[str, int] = {}
         self.by_birth_date: dict[date, list[int]] = {}
         self.entity_count = 0
         self._expansions: dict[str, tuple[tuple[int, TokenMatch], ...]] = {}
         self.type_idf: list[float] = []
         self.type_common: list[bool] = []
+        self.name_entry: list[int] = []  # entry position of each name
+        self.entry_day_years: list[frozenset[int]] = []  # years of the entry's listed days
+        self.entry_span_years: list[frozenset[int]] = []  # years its listed years, months, spans cover
+        self.entry_dated = bytearray()  # 1 when the entry gives any birth date
+        self.day_postings: dict[int, list[int]] = {}  # type_id * YEAR_KEY + year -> names (listed days)
+        self.span_postings: dict[int, list[int]] = {}  # the same for listed years, months and spans
+        self.undated_postings: dict[int, list[int]] = {}  # type_id -> names of undated entries
+        self._token_facts: dict[str, tuple[float, bool]] = {}  # uid -> (idf, common)
+        self.memo: dict[object, object] = {}  # per-config lookups built by the screening code
 
     @classmethod
     def build(cls, entries: Iterable[ListEntry], tables: NameTables) -> NameIndex:
@@ -107,11 +159,25 @@ class NameIndex:
                     postings.append(len(self.names))
                 seen_skeletons.add(token.key.skeleton)
             self.names.append(IndexedName(pos, listed, parsed, tuple(type_ids)))
+            self.name_entry.append(pos)
         for skeleton in seen_skeletons:
             self.skeleton_df[skeleton] = self.skeleton_df.get(skeleton, 0) + 1
         for born in entry.birth_dates:
             if born.earliest == born.latest:
                 self.by_birth_date.setdefault(born.earliest, []).extend(range(first_name, len(self.names)))
+        days, spans = _years_of(entry)
+        self.entry_day_years.append(days)
+        self.entry_span_years.append(spans)
+        self.entry_dated.append(1 if entry.birth_dates else 0)
+        for name_id in range(first_name, len(self.names)):
+            for type_id in set(self.names[name_id].types):
+                key = type_id * YEAR_KEY
+                for year in days:
+                    self.day_postings.setdefault(key + year, []).append(name_id)
+                for year in spans:
+                    self.span_postings.setdefault(key + year, []).append(name_id)
+                if not entry.birth_dates:
+                    self.undated_postings.setdefault(type_id, []).append(name_id)
 
     def _type_id(self, token: NameToken) -> int:
         found = self.type_of_uid.get(token.uid)
@@ -122,6 +188,10 @@ class NameIndex:
         self.type_of_uid[token.uid] = type_id
         self.type_names.append([])
         for form in token.forms:
+            if len(form.phonetic) >= _MIN_EDIT_KEY:
+                holders = self.phonetic_types.setdefault(form.phonetic, [])
+                if not holders or holders[-1] != type_id:
+                    holders.append(type_id)
             if not form.skeleton:
                 continue
             holders = self.skeleton_types.setdefault(form.skeleton, [])
@@ -136,10 +206,16 @@ class NameIndex:
             if len(skeleton) >= 3:
                 for deleted in _deletions(skeleton):
                     self.deletions.setdefault(deleted, []).append(skeleton)
+        self.phonetic_deletions = {}
+        for key in self.phonetic_types:
+            for deleted in _deletions(key):
+                self.phonetic_deletions.setdefault(deleted, []).append(key)
         self.entity_count = sum(1 for e in self.entries if e.kind is EntityKind.PERSON) or len(self.entries)
+        self._token_facts.clear()
         self.type_idf = [self.idf(t) for t in self.types]
         self.type_common = [self.is_common(t) for t in self.types]
         self._expansions.clear()
+        self.memo.clear()
 
     def parse(self, text: str) -> ParsedName:
         """Return a name parsed with the index's tables (cached)."""
@@ -147,14 +223,26 @@ class NameIndex:
 
     def idf(self, token: NameToken) -> float:
         """Return the rarity weight of a name part: ln((N + 1) / (entries holding its skeleton + 1))."""
-        df = self.skeleton_df.get(token.key.skeleton, 0)
-        return math.log((self.entity_count + 1) / (df + 1))
+        return self.token_facts(token)[0]
 
     def is_common(self, token: NameToken) -> bool:
         """True when the part is a very frequent given name by the common-names table."""
-        form = token.key
-        families = self.tables.families_of(form.phonetic, token.native)
-        return self.tables.is_common(form.phonetic, form.text, families)
+        return self.token_facts(token)[1]
+
+    def token_facts(self, token: NameToken) -> tuple[float, bool]:
+        """Return (rarity weight, is a very common given name) of a name part, memoised by its identity."""
+        found = self._token_facts.get(token.uid) if token.uid else None
+        if found is None:
+            df = self.skeleton_df.get(token.key.skeleton, 0)
+            form = token.key
+            families = self.tables.families_of(form.phonetic, token.native)
+            found = (
+                math.log((self.entity_count + 1) / (df + 1)),
+                self.tables.is_common(form.phonetic, form.text, families),
+            )
+            if token.uid and len(self._token_facts) < 1_000_000:
+                self._token_facts[token.uid] = found
+        return found
 
     def expand(self, token: NameToken) -> tuple[tuple[int, TokenMatch], ...]:
         """Return the indexed token types that agree with a traveller's name part, with how well."""
@@ -176,6 +264,20 @@ class NameIndex:
         type_ids: set[int] = set()
         for key in skeletons:
             type_ids.update(self.skeleton_types.get(key, ()))
+        # Spellings one letter apart in the phonetic key (Safi ~ Shafi, Shalai ~ Shahlai): the
+        # edit-distance rule accepts them though their skeletons may differ.
+        phonetic_types, phonetic_deletions = self.phonetic_types, self.phonetic_deletions
+        for form in token.forms:
+            key = form.phonetic
+            if len(key) < _MIN_EDIT_KEY:
+                continue
+            type_ids.update(phonetic_types.get(key, ()))
+            for near in phonetic_deletions.get(key, ()):
+                type_ids.update(phonetic_types[near])
+            for deleted in _deletions(key):
+                type_ids.update(phonetic_types.get(deleted, ()))
+                for near in phonetic_deletions.get(deleted, ()):
+                    type_ids.update(phonetic_types[near])
         matches = []
         threshold = self.comparer.min_score
         for type_id in sorted(type_ids):
@@ -214,9 +316,12 @@ class NameIndex:
                         best[name_id] = value
             for name_id, value in best.items():
                 scores[name_id] = scores.get(name_id, 0.0) + value
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         entries, names = self.entries, self.names
-        chosen = [(n, v) for n, v in ranked if entries[names[n].entry].kind in kinds][:limit]
+        chosen = heapq.nsmallest(
+            limit,
+            ((n, v) for n, v in scores.items() if entries[names[n].entry].kind in kinds),
+            key=lambda kv: (-kv[1], kv[0]),
+        )
         if birth_date is not None:
             have = {n for n, _ in chosen}
             for name_id in self.by_birth_date.get(birth_date, ()):

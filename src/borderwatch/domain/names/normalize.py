@@ -37,6 +37,7 @@ _APOSTROPHES = re.compile("['’‘`´ʿʾʼ]")  # ayn and hamza written as apos
 _ABD = re.compile(r"^ABD(?:OU|[AEIOU])?(?:L|(SH|[RSZNTD])(?=\1))?(?P<rest>.{2,})$")
 _DIN = re.compile(r"^(?P<stem>.{3,}?)(?:OU|[AEIOU])?(?:[LD]|\|)?D(?:I|EE|II|Y)NE?$")
 _ALLAH = re.compile(r"^(?P<stem>.{3,}?)(?:OU|[AEIOU])?LLA?H$")
+_REDUCED_ARTICLES = frozenset({"A", "E", "U", "I", "O"})
 _STRIP_PREFIXES: tuple[tuple[str, float, str], ...] = (
     ("AL", 0.05, "al- dropped"),
     ("EL", 0.05, "el- dropped"),
@@ -134,28 +135,43 @@ def canonical_part(word: str) -> str:
         return word
     match = _DIN.match(word)
     if match:
-        return match.group("stem") + "DIN"
+        # The linking vowel is read into the stem or not (Safi-Din SAF+I+DIN, Safieddine
+        # SAFI+E+DDINE): drop the stem's final vowels so that both spellings meet.
+        stem = match.group("stem")
+        return (stem.rstrip("AEIOU") if len(stem.rstrip("AEIOU")) >= 2 else stem) + "DIN"
     match = _ALLAH.match(word)
     if match:
         return match.group("stem") + "ALLAH"
     return word
 
 
+_FORMS: dict[tuple[str, float, str], TokenForm] = {}  # memo: a form depends on its arguments only
+
+
 def make_form(text: str, penalty: float = 0.0, note: str = "") -> TokenForm:
-    """Return a token form with its keys computed."""
-    phonetic = latin_phonetic(text)
-    return TokenForm(text, phonetic, skeleton_of(phonetic), penalty, note)
+    """Return a token form with its keys computed (memoised: equal arguments share one form)."""
+    key = (text, penalty, note)
+    found = _FORMS.get(key)
+    if found is None:
+        phonetic = latin_phonetic(text)
+        found = TokenForm(text, phonetic, skeleton_of(phonetic), penalty, note)
+        if len(_FORMS) < 2_000_000:
+            _FORMS[key] = found
+    return found
 
 
 class NameParser:
     """Turns names into `ParsedName`s using the tables; memoises per distinct name (pure, deterministic)."""
 
-    __slots__ = ("_cache", "arabic", "tables")
+    __slots__ = ("_cache", "_tokens", "arabic", "tables")
 
     def __init__(self, tables: NameTables) -> None:
         self.tables = tables
         self.arabic = ArabicScript.build(tables.letters)
         self._cache: dict[str, ParsedName] = {}
+        # One NameToken per distinct part (interned): a million listed names share a few
+        # hundred thousand parts, each analysed once.
+        self._tokens: dict[tuple[object, ...], NameToken] = {}
 
     def parse(self, text: str) -> ParsedName:
         """Return the tokens of a name written in any script (an X-escaped MRZ name is decoded)."""
@@ -181,8 +197,27 @@ class NameParser:
         else:
             words = self._latin_words(to_latin_text(text))
         units = self._units(words)
-        tokens = tuple(self._token(u, script) for u in units)
+        tokens = tuple(self._interned(u, script) for u in units)
         return ParsedName(text, tokens, script, decoded_from)
+
+    def _interned(self, unit: _Unit, script: str) -> NameToken:
+        key = (
+            unit.core,
+            unit.raw,
+            unit.native,
+            unit.role,
+            unit.article,
+            unit.prefix,
+            unit.prefix_kind,
+            unit.suffix,
+            script,
+        )
+        found = self._tokens.get(key)
+        if found is None:
+            found = self._token(unit, script)
+            if len(self._tokens) < 2_000_000:
+                self._tokens[key] = found
+        return found
 
     def _latin_words(self, text: str) -> list[_Word]:
         folded = _APOSTROPHES.sub("", to_latin_text(text))
@@ -220,6 +255,16 @@ class NameParser:
             if kind is ParticleKind.ASSIMILATED:
                 # ar-Rahman: an article only when the next part starts with its consonant.
                 kind = ParticleKind.ARTICLE if nxt and nxt.latin.startswith(word.latin[1:]) else None
+            if (
+                kind is None
+                and units
+                and word.latin in _REDUCED_ARTICLES
+                and nxt is not None
+                and self._kind(nxt) in (ParticleKind.DIN, ParticleKind.ALLAH)
+            ):
+                # Safi a-Din, Nasr u-Llah: the article reduced to its vowel before -al-Din/-Allah
+                # (names.md §1.2): the compound belongs to the part before, as with al-Din.
+                kind = ParticleKind.ARTICLE
             if n == 1 or kind is None:
                 units.append(self._plain(word, article))
                 article = ""
