@@ -100,6 +100,9 @@ class Server:
 
     def __init__(self, data_dir: Path, workers: int) -> None:
         self.port = free_port()
+        # The server's log goes to a file: an unread pipe fills up and blocks the server.
+        self.log = data_dir / f"server-{workers}.log"
+        self._log_file = self.log.open("wb")
         env = {**os.environ, "BORDERWATCH_DATA_DIR": str(data_dir), "BORDERWATCH_SECURE_COOKIES": "false"}
         self.process = subprocess.Popen(
             [
@@ -138,6 +141,12 @@ class Server:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self._log_file.close()
+
+    def errors(self) -> list[str]:
+        """Return the error lines the server logged."""
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        return [line for line in text.splitlines() if "Error" in line or "Traceback" in line]
 
 
 def login(client: httpx.Client) -> dict[str, str]:
@@ -240,6 +249,8 @@ def main() -> None:
                 rate = throughput(server.base, bodies, args.seconds, args.clients)
             finally:
                 server.stop()
+            for line in server.errors()[:10]:
+                print(f"server ({workers} worker(s)) logged: {line}")
             rows.append((workers, measured, rate))
     print(f"\nmachine: {os.cpu_count()} cores; loopback HTTP; UN + OFAC loaded; clients in this process")
     print(f"{'what':<44}{'p50 ms':>10}{'p99 ms':>10}{'mean ms':>10}{'target':>12}")

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from borderwatch.domain.agencies import Agency, AgencyCode, AgencyKind
+from borderwatch.domain.audit import GENESIS_HASH
 from borderwatch.errors import NotFoundError
-from borderwatch.store.tables import AgencyRow
+from borderwatch.store.tables import AgencyRow, AuditHeadRow
 
 
 def _to_agency(row: AgencyRow) -> Agency:
@@ -28,6 +29,10 @@ def ensure_agency(session: Session, agency: Agency) -> int:
             created_at=datetime.now(UTC),
         )
         session.add(row)
+        session.flush()
+        # The head of the agency's audit chain exists from the start, so appending always locks an
+        # existing row (SELECT ... FOR UPDATE) and two first events cannot both create it.
+        session.add(AuditHeadRow(agency_id=row.id, last_seq=0, last_hash=GENESIS_HASH))
         session.flush()
     return row.id
 
