@@ -1,6 +1,6 @@
 """Benchmark of the interactive check (iAPI) endpoint over HTTP on loopback.
 
-Starts `uvicorn borderwatch.http.app:asgi` in a separate process (1 worker, then 2) on an instance
+Starts `borderwatch serve --workers N` in a separate process (1 worker, then 2) on an instance
 loaded with the full UN and OFAC lists, and drives `POST /api/check` from this process with httpx:
 latency of one-traveller and 400-traveller requests (p50/p99), and throughput with concurrent
 clients. `GET /health` in the same run is the baseline (the cost of HTTP, auth-free, no work).
@@ -104,25 +104,23 @@ class Server:
         self.log = data_dir / f"server-{workers}.log"
         self._log_file = self.log.open("wb")
         env = {**os.environ, "BORDERWATCH_DATA_DIR": str(data_dir), "BORDERWATCH_SECURE_COOKIES": "false"}
+        # `borderwatch serve --workers N`: worker listeners keep TCP_NODELAY (see http/serving.py).
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "--factory",
-                "borderwatch.http.app:asgi",
+                "borderwatch.cli.main",
+                "serve",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
                 "--workers",
                 str(workers),
-                "--log-level",
-                "warning",
             ],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
         )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
@@ -251,6 +249,8 @@ def main() -> None:
                 server.stop()
             for line in server.errors()[:10]:
                 print(f"server ({workers} worker(s)) logged: {line}")
+            if os.environ.get("BENCH_KEEP_LOG"):
+                print(server.log.read_text(encoding="utf-8", errors="replace")[-3000:])
             rows.append((workers, measured, rate))
     print(f"\nmachine: {os.cpu_count()} cores; loopback HTTP; UN + OFAC loaded; clients in this process")
     print(f"{'what':<44}{'p50 ms':>10}{'p99 ms':>10}{'mean ms':>10}{'target':>12}")

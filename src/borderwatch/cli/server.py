@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
 from borderwatch.cli.output import console, state
-from borderwatch.http.app import create_app
+from borderwatch.http.serving import serve_workers
 
 
 def serve_command(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (one per core)."),
 ) -> None:
     """Run the API and the officer console (console at /, health at /health, OpenAPI at /docs)."""
-    instance = state(ctx).instance()
-    app = create_app(instance=instance)
+    instance = state(ctx).instance()  # migrates the database once, before any worker starts
     console.print(
-        f"borderwatch for {instance.settings.agency} on http://{host}:{port} "
+        f"borderwatch for {instance.settings.agency} on http://{host}:{port} with {workers} worker(s) "
         f"(database {instance.db.describe()}); log in with `borderwatch users add` accounts"
     )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    instance.close()
+    serve_workers(host, port, workers)
 
 
 def register(app: typer.Typer) -> None:

@@ -66,6 +66,17 @@ class _IndexCache:
         self._items: OrderedDict[CacheKey, LoadedLists] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self._building: dict[CacheKey, threading.Lock] = {}
+
+    def build_lock(self, key: CacheKey) -> threading.Lock:
+        """Return the lock that lets one thread build the entry for `key` while the others wait for it."""
+        with self._lock:
+            return self._building.setdefault(key, threading.Lock())
+
+    def built(self, key: CacheKey) -> None:
+        """Forget the build lock of `key` once its entry is in."""
+        with self._lock:
+            self._building.pop(key, None)
 
     def get(self, key: CacheKey) -> LoadedLists | None:
         with self._lock:
@@ -86,27 +97,38 @@ _CACHE = _IndexCache()
 
 def load_lists(db: Database, actor: Actor) -> LoadedLists:
     """Return the indexes over the agency's active lists (built once per set of versions)."""
-    with db.transaction() as session:
+    with db.reading() as session:
         stored = list_store.list_lists(session, actor.agency_id)
-        active = {s.list_id: (s.kind, s.version_id) for s in stored if s.version_id is not None}
-        contents = tuple(
-            sorted(
-                (s.list_id, s.version_id, s.version.content_hash)
-                for s in stored
-                if s.version_id is not None and s.version is not None
-            )
+    active = {s.list_id: (s.kind, s.version_id) for s in stored if s.version_id is not None}
+    contents = tuple(
+        sorted(
+            (s.list_id, s.version_id, s.version.content_hash)
+            for s in stored
+            if s.version_id is not None and s.version is not None
         )
-        key: CacheKey = (db.url, actor.agency_id, contents)
+    )
+    key: CacheKey = (db.url, actor.agency_id, contents)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    # One thread builds (seconds for the full lists); the others asking for the same lists wait.
+    with _CACHE.build_lock(key):
         cached = _CACHE.get(key)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = _build_lists(db, active)
+            _CACHE.put(key, cached)
+        _CACHE.built(key)
+    return cached
+
+
+def _build_lists(db: Database, active: dict[str, tuple[str, int]]) -> LoadedLists:
+    with db.reading() as session:
         entries: dict[str, ListEntry] = {}
         hashes: dict[str, str] = {}
         entry_versions: dict[str, int] = {}
         lsd_versions: list[int] = []
         lsd_keys: list[tuple[str, str]] = []
         for kind, version_id in active.values():
-            assert version_id is not None
             if kind == LOST_STOLEN_KIND:
                 lsd_versions.append(version_id)
                 lsd_keys.extend(lost_stolen_store.document_keys(session, version_id))
@@ -116,7 +138,7 @@ def load_lists(db: Database, actor: Actor) -> LoadedLists:
                     entry_versions[entry.entity_id] = version_id
                 hashes.update(list_store.entry_hashes(session, version_id))
     countries = country_table()
-    loaded = LoadedLists(
+    return LoadedLists(
         build_name_index(entries.values()),
         entries,
         hashes,
@@ -125,8 +147,6 @@ def load_lists(db: Database, actor: Actor) -> LoadedLists:
         LostStolenIndex.from_keys(lsd_keys, countries) if lsd_versions else None,
         tuple(lsd_versions),
     )
-    _CACHE.put(key, loaded)
-    return loaded
 
 
 @dataclass(frozen=True, slots=True)

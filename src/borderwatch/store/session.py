@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from borderwatch.errors import StorageError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+READ_ONLY = "borderwatch_read_only"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -39,8 +40,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Any) -> None:
     # BEGIN IMMEDIATE takes SQLite's write lock at the start: transactions that write run one after
     # the other (others wait up to busy_timeout), and what a transaction reads stays true until it
-    # commits. Readers are not blocked (WAL).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # commits. Read-only transactions (`Database.reading()`) take no write lock: with WAL they see
+    # one snapshot and never block a writer.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -58,6 +63,9 @@ class Database:
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -68,6 +76,18 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """Yield a session inside one transaction: committed on success, rolled back on error."""
         session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StorageError(f"database error on {self.describe()}: {exc.orig}") from exc
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """Yield a session for reading only (one consistent snapshot; never blocks writers)."""
+        session = self._read_sessions()
         try:
             with session.begin():
                 yield session
