@@ -239,3 +239,56 @@ def test_many_near_spellings_bounded_with_arrays_as_one_by_one() -> None:
             key=lambda s: (-s[0], s[1]),
         )[: config.max_hits]
         assert [(h.score, h.entity_id) for h in screen_subject(subject, index, config)] == full
+
+
+def test_spellings_born_on_the_travellers_day_bounded_with_arrays_as_one_by_one() -> None:
+    # A scale index lists many spellings of one person as separate entries with the same facts:
+    # more than _VECTOR_DAY_FROM of them born on the traveller's day take the array path (groups of
+    # dates and facts, names born that day marked apart); alerts must be the full comparison's.
+    day = date(1975, 6, 14)
+    spellings = [
+        f"{given} {family}"
+        for given in ("Karim", "Kareem", "Karime", "Kerim", "Karym", "Qarim", "Carim", "Kharim")
+        for family in (
+            "HADDADI",
+            "HADADI",
+            "HADDADY",
+            "EL HADDADI",
+            "HADDADE",
+            "HADDAD",
+            "HADDADIE",
+            "HADDADII",
+            "HEDDADI",
+        )
+    ]
+    people = [
+        ListEntry(
+            EntityId(f"NAT:T:{i}"),
+            ListSource.NATIONAL,
+            EntityKind.PERSON,
+            (ListedName(name, NameQuality.WEAK_ALIAS if i % 7 == 0 else NameQuality.PRIMARY),),
+            (ListedBirthDate(day, day, DateExactness.EXACT),)
+            if i % 4
+            else (ListedBirthDate(date(1974, 1, 1), date(1976, 12, 31), DateExactness.RANGE),),
+            ("DZA",) if i % 3 else ("MAR",),
+            Gender.MALE if i % 5 else Gender.UNKNOWN,
+        )
+        for i, name in enumerate(spellings * 3)  # the generated index repeats spellings too
+    ]
+    index = NameIndex.build(people, load_name_tables())
+    config = replace(MatchConfig(), alert_threshold=0.5, max_candidates=1000, max_hits=10)
+    for subject in (
+        ScreeningSubject(("KARIM HADDADI",), birth_date=day, nationality="DZA", gender=Gender.MALE),
+        ScreeningSubject(("KARIM HADDADI",), birth_date=date(1975, 1, 1), nationality="MAR"),
+        ScreeningSubject(("KARIM HADDADI",), birth_date=date(1990, 1, 1)),
+        ScreeningSubject(("KAREEM EL HADDADI",)),
+    ):
+        full = sorted(
+            (
+                (round(a.score(config), 6), index.entries[a.entry].entity_id)
+                for a in assess_candidates(subject, index, config)
+                if a.score(config) >= config.alert_threshold
+            ),
+            key=lambda s: (-s[0], s[1]),
+        )[: config.max_hits]
+        assert [(h.score, h.entity_id) for h in screen_subject(subject, index, config)] == full

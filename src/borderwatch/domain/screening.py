@@ -634,8 +634,8 @@ class _Plan:
         "_weights",
         "config",
         "entry_facts",
-        "entry_gender",
-        "entry_nats",
+        "group_gender",
+        "group_nats",
         "index",
         "listed_weight",
         "name_ok",
@@ -650,23 +650,30 @@ class _Plan:
     def __init__(self, index: NameIndex, config: MatchConfig) -> None:
         self.index = index
         self.config = config
-        type_weight = [_listed_weight(index, t, config) for t in range(len(index.types))]
-        self.listed_weight = [sum(type_weight[t] for t in n.types) for n in index.names]
+        # Config-free facts come ready from the index (arrays, groups); only the weights are per config.
+        type_weight = np.fromiter(
+            (_listed_weight(index, t, config) for t in range(len(index.types))),
+            dtype=np.float64,
+            count=len(index.types),
+        )
+        counts = np.asarray(index.name_type_count, dtype=np.int64)
+        owner = np.repeat(np.arange(len(counts)), counts)
+        flat = np.asarray(index.name_types, dtype=np.int64)
+        # bincount adds each name's weights in order, as `sum` would: the same floats.
+        self.listed_weight: list[float] = np.bincount(
+            owner, weights=type_weight[flat], minlength=len(counts)
+        ).tolist()
         kinds = config.entity_kinds
-        ok = bytes(1 if e.kind in kinds else 0 for e in index.entries)
-        self.name_ok = bytes(ok[e] for e in index.name_entry)
-        self.name_weak = bytes(1 if n.listed.quality is NameQuality.WEAK_ALIAS else 0 for n in index.names)
-        self.entry_nats = [frozenset(v.upper() for v in e.nationalities) for e in index.entries]
-        self.entry_gender = [e.gender for e in index.entries]
+        ok = np.fromiter((e.kind in kinds for e in index.entries), dtype=np.uint8, count=len(index.entries))
+        self.name_ok = ok[np.asarray(index.name_entry, dtype=np.int64)].tobytes() if len(ok) else b""
+        self.name_weak = bytes(index.name_weak)
+        # Entries with the same nationalities and gender share one facts group (see _search).
+        self.entry_facts = index.entry_fact_group
+        self.group_nats = [nats for nats, _ in index.fact_groups]
+        self.group_gender = [g for _, g in index.fact_groups]
         self.parts: dict[str, _PartGains] = {}
         self._weights: dict[str, tuple[float, bool]] = {}
         self._vectors: _Vectors | None = None
-        # Entries with the same nationalities and gender share one facts id (see _search).
-        signatures: dict[tuple[frozenset[str], Gender], int] = {}
-        self.entry_facts = [
-            signatures.setdefault((nats, g), len(signatures))
-            for nats, g in zip(self.entry_nats, self.entry_gender, strict=True)
-        ]
         self.slope = max(0.0, config.w_matched) + max(0.0, config.w_matched_beyond_best)
         self.slope_undated = self.slope + max(0.0, config.w_matched_without_date)
         self.w_ct = max(0.0, config.w_coverage_traveller)
@@ -749,6 +756,7 @@ class _Plan:
 _ARRAYS_HELD = 10_000_000  # names (12 bytes each) kept as arrays across travellers at most
 _VECTOR_WALK_FROM = 2_000  # postings from which a walk over all names is done on arrays
 _VECTOR_DAY_FROM = 64  # names born on the traveller's day from which their gains are summed on arrays
+_SLACK = 1e-9  # rounding allowance when a bound is compared with a required gain
 _VECTOR_FROM = 200  # merged postings from which the candidates are bounded with numpy arrays
 
 
@@ -777,14 +785,17 @@ class _Vectors:
     """
 
     __slots__ = (
+        "_born",
         "_classes",
+        "_facts",
         "array_size",
         "arrays",
         "day_years",
-        "entry_dated",
-        "entry_facts",
+        "group_dated",
         "listed_weight",
+        "name_dates",
         "name_entry",
+        "name_facts",
         "name_ok",
         "name_weak",
         "plan",
@@ -798,38 +809,42 @@ class _Vectors:
         self.plan = plan
         self.name_entry = np.asarray(index.name_entry, dtype=np.int64)
         self.listed_weight = np.asarray(plan.listed_weight, dtype=np.float64)
-        self.name_weak = np.frombuffer(plan.name_weak, dtype=np.uint8).astype(bool)
-        self.name_ok = np.frombuffer(plan.name_ok, dtype=np.uint8).astype(bool)
+        self.name_weak = np.asarray(bytearray(plan.name_weak), dtype=np.uint8).astype(bool)
+        self.name_ok = np.asarray(bytearray(plan.name_ok), dtype=np.uint8).astype(bool)
         self.type_postings: dict[int, np.ndarray] = {}
-        self.entry_dated = np.frombuffer(bytes(index.entry_dated), dtype=np.uint8).astype(bool)
-        self.entry_facts = np.asarray(plan.entry_facts, dtype=np.int64)
-        # Listed days by year, and listed years, months and spans as ranges of years; 0 pads.
-        days = [sorted(y) for y in index.entry_day_years]
-        spans: list[list[tuple[int, int]]] = []
-        for entry in index.entries:
-            spans.append(
-                [(b.earliest.year, b.latest.year) for b in entry.birth_dates if b.earliest != b.latest]
-            )
-        width_d = max((len(d) for d in days), default=0) or 1
-        width_s = max((len(r) for r in spans), default=0) or 1
-        self.day_years = np.zeros((len(days), width_d), dtype=np.int64)
-        self.span_lo = np.full((len(spans), width_s), 10**6, dtype=np.int64)
-        self.span_hi = np.full((len(spans), width_s), -(10**6), dtype=np.int64)
-        for i, years in enumerate(days):
+        # Each name's facts and birth-date groups, straight (one lookup per candidate, not two).
+        self.name_facts = np.asarray(index.entry_fact_group, dtype=np.int32)[self.name_entry]
+        self.name_dates = np.asarray(index.entry_date_group, dtype=np.int32)[self.name_entry]
+        self._born: dict[date, np.ndarray] = {}  # names born on a day, screened kinds only
+        # Per birth-date group (not per entry: spellings of one person share their dates), the listed
+        # days by year, and the listed years, months and spans as ranges of years; 0 pads.
+        groups = index.date_groups
+        self.group_dated = np.asarray([bool(d or r) for d, r in groups], dtype=bool)
+        width_d = max((len(d) for d, _ in groups), default=0) or 1
+        width_s = max((len(r) for _, r in groups), default=0) or 1
+        self.day_years = np.zeros((len(groups), width_d), dtype=np.int64)
+        self.span_lo = np.full((len(groups), width_s), 10**6, dtype=np.int64)
+        self.span_hi = np.full((len(groups), width_s), -(10**6), dtype=np.int64)
+        for i, (years, ranges) in enumerate(groups):
             self.day_years[i, : len(years)] = years
-        for i, ranges in enumerate(spans):
             for j, (lo, hi) in enumerate(ranges):
                 self.span_lo[i, j] = lo
                 self.span_hi[i, j] = hi
         self._classes: dict[int, np.ndarray] = {}
+        self._facts: dict[tuple[str, Gender | None], np.ndarray] = {}
         # Gains per name as arrays, by the identity of the (memoised, never changed) dict they copy.
         self.arrays: dict[int, tuple[dict[int, float], np.ndarray, np.ndarray]] = {}
         self.array_size = 0  # names held in `arrays`, kept under _ARRAYS_HELD
 
-    def on_day(self, names: Sequence[int], day_maps: list[dict[int, float]]) -> dict[int, float]:
+    def on_day(self, day: date, names: Sequence[int], day_maps: list[dict[int, float]]) -> dict[int, float]:
         """Return each name's summed gain (screened kinds only) over the parts' maps of the day's year."""
-        ids = np.unique(np.asarray(names, dtype=np.int64))
-        ids = ids[self.name_ok[ids]]
+        ids = self._born.get(day)
+        if ids is None:
+            ids = np.unique(np.asarray(names, dtype=np.int64))
+            ids = ids[self.name_ok[ids]]
+            if len(self._born) >= 4096:
+                self._born.clear()
+            self._born[day] = ids
         sums = np.zeros(len(ids))
         if len(ids):
             for day_map in day_maps:
@@ -859,7 +874,7 @@ class _Vectors:
         return found
 
     def entry_classes(self, year: int) -> np.ndarray:
-        """Return each entry's birth-date class for a traveller born in `year` (the day itself aside)."""
+        """Return each birth-date group's class for a traveller born in `year` (the day itself aside)."""
         found = self._classes.get(year)
         if found is None:
             days, lo, hi = self.day_years, self.span_lo, self.span_hi
@@ -870,8 +885,8 @@ class _Vectors:
                 [
                     ((lo <= year) & (year <= hi)).any(axis=1),
                     (days == year).any(axis=1),
-                    self.entry_dated & near,
-                    self.entry_dated,
+                    self.group_dated & near,
+                    self.group_dated,
                 ],
                 [_SPAN, _SAME_YEAR, _NEAR, _ELSEWHERE],
                 _UNDATED,
@@ -879,6 +894,27 @@ class _Vectors:
             if len(self._classes) >= 128:
                 self._classes.clear()
             self._classes[year] = found
+        return found
+
+    def group_facts(self, subject: ScreeningSubject, config: MatchConfig) -> np.ndarray:
+        """Return, per facts group, the log-odds its nationalities and gender add for this traveller."""
+        nationality = subject.nationality.upper()
+        gender = subject.gender if subject.gender in (Gender.MALE, Gender.FEMALE) else None
+        found = self._facts.get((nationality, gender))
+        if found is None:
+            plan = self.plan
+            values = []
+            for nats, listed_gender in zip(plan.group_nats, plan.group_gender, strict=True):
+                z = 0.0
+                if nationality and nats:
+                    z += config.w_nationality_match if nationality in nats else config.w_nationality_conflict
+                if gender is not None and listed_gender in (Gender.MALE, Gender.FEMALE):
+                    z += config.w_gender_match if listed_gender is gender else config.w_gender_conflict
+                values.append(z)
+            found = np.asarray(values, dtype=np.float64)
+            if len(self._facts) >= 1024:
+                self._facts.clear()
+            self._facts[(nationality, gender)] = found
         return found
 
     def as_arrays(self, gains: dict[int, float], cached: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -916,40 +952,35 @@ class _Vectors:
         gains = np.concatenate([p[1] for p in pairs])
         names, inverse = np.unique(ids, return_inverse=True)
         matched = np.bincount(inverse, weights=gains)
+        # A name whose summed gain, with the best gains of the parts not searched for its class,
+        # stays below that class's required gain cannot alert whatever its class (`need` already
+        # counts the best nationality, gender and document terms): it is dropped before its class
+        # and facts are looked up. In a million spellings most names reached hold one cheap part.
+        others = (_SAME_YEAR, _SPAN, _NEAR, _ELSEWHERE, _UNDATED) if b.born is not None else (_UNDATED,)
+        floor = min(b.need[c] - b.rest[c] for c in others)
+        if floor > 0.0:
+            close = matched >= floor - _SLACK
+            names, matched = names[close], matched[close]
         if on_day:
             day_ids = np.fromiter(on_day.keys(), dtype=np.int64, count=len(on_day))
             names = np.concatenate([names, day_ids])
             matched = np.concatenate([matched, np.fromiter(on_day.values(), dtype=np.float64)])
             names, first = np.unique(names[::-1], return_index=True)  # the on-day sums win
             matched = matched[::-1][first]
-        entries = self.name_entry[names]
+            born_on_day = first < len(day_ids)  # reversed, the day's names come first
         if b.born is None:
             klass = np.full(len(names), _UNDATED, dtype=np.int64)
         else:
-            klass = self.entry_classes(b.born.year)[entries].astype(np.int64)
+            klass = self.entry_classes(b.born.year)[self.name_dates[names]].astype(np.int64)
             if on_day:
-                klass[np.isin(names, np.fromiter(on_day.keys(), dtype=np.int64, count=len(on_day)))] = _DAY
+                klass[born_on_day] = _DAY
         matched = matched + np.where(klass == _DAY, 0.0, np.asarray(b.rest)[klass])
         weak = self.name_weak[names]
         keep = ~weak | (klass == _DAY) | (b.document_z > 0)  # a weak alias alone never alerts
-        # The nationality and gender share of the log-odds, once per distinct facts id.
-        signatures, at = np.unique(self.entry_facts[entries], return_inverse=True)
-        plan, config, subject = self.plan, b.config, b.subject
-        nationality = subject.nationality.upper()
-        gender = subject.gender if subject.gender in (Gender.MALE, Gender.FEMALE) else None
-        facts = np.empty(len(signatures))
-        representative = np.zeros(len(signatures), dtype=np.int64)
-        representative[at] = entries
-        for k, entry in enumerate(representative.tolist()):
-            z = 0.0
-            nats = plan.entry_nats[entry]
-            if nationality and nats:
-                z += config.w_nationality_match if nationality in nats else config.w_nationality_conflict
-            listed_gender = plan.entry_gender[entry]
-            if gender is not None and listed_gender in (Gender.MALE, Gender.FEMALE):
-                z += config.w_gender_match if listed_gender is gender else config.w_gender_conflict
-            facts[k] = z
-        z = b.base + b.document_z + facts[at] + np.asarray(b.dob_best)[klass]
+        # The nationality and gender share of the log-odds: per facts group, once per traveller's facts.
+        plan, config = self.plan, b.config
+        facts = self.group_facts(b.subject, config)[self.name_facts[names]]
+        z = b.base + b.document_z + facts + np.asarray(b.dob_best)[klass]
         tw = b.traveller_weight
         cov_t = np.minimum(1.0, matched / tw) if tw > 0 else np.ones(len(names))
         lw = self.listed_weight[names]
@@ -958,7 +989,10 @@ class _Vectors:
         z_name = plan.w_ct * cov_t + plan.w_cl * cov_l + slope * matched
         z_name = np.where(weak, np.maximum(z_name, z_name * config.weak_alias_factor), z_name)
         bound = z + z_name
-        chosen = keep & (bound >= b.min_z)
+        chosen = np.flatnonzero(keep & (bound >= b.min_z))
+        if len(chosen) > config.max_candidates:
+            # Only the best max_candidates are ever aligned (as in `_search`): best bound, then name id.
+            chosen = chosen[np.lexsort((names[chosen], -bound[chosen]))[: config.max_candidates]]
         return list(
             zip(names[chosen].tolist(), matched[chosen].tolist(), bound[chosen].tolist(), strict=True)
         )
@@ -1068,7 +1102,7 @@ def _search(
         listed_on_day = index.by_birth_date.get(born, ())
         if len(listed_on_day) > _VECTOR_DAY_FROM:
             day_maps = [part.in_year(index, year, spans=False) for part in parts]
-            on_day = plan.vectors().on_day(listed_on_day, day_maps)
+            on_day = plan.vectors().on_day(born, listed_on_day, day_maps)
         elif listed_on_day:
             # Born on the traveller's day: every part counts (its best gain among that year's days).
             on_day = dict.fromkeys((n for n in listed_on_day if name_ok[n]), 0.0)
@@ -1090,7 +1124,7 @@ def _search(
     name_entry, entry_dated = index.name_entry, index.entry_dated
     day_years, span_years = index.entry_day_years, index.entry_span_years
     listed_weight, name_ok, name_weak = plan.listed_weight, plan.name_ok, plan.name_weak
-    entry_nats, entry_gender = plan.entry_nats, plan.entry_gender
+    group_nats, group_gender = plan.group_nats, plan.group_gender
     nationality = subject.nationality.upper()
     w_ct, w_cl, slope, slope_undated = plan.w_ct, plan.w_cl, plan.slope, plan.slope_undated
     w_gender_match, w_gender_conflict = config.w_gender_match, config.w_gender_conflict
@@ -1128,10 +1162,10 @@ def _search(
         z = facts_z.get(signature)
         if z is None:
             z = base + document_z
-            nats = entry_nats[entry]
+            nats = group_nats[signature]
             if nationality and nats:
                 z += w_nat_match if nationality in nats else w_nat_conflict
-            listed_gender = entry_gender[entry]
+            listed_gender = group_gender[signature]
             if gender is not None and listed_gender in (Gender.MALE, Gender.FEMALE):
                 z += w_gender_match if listed_gender is gender else w_gender_conflict
             facts_z[signature] = z
@@ -1275,12 +1309,18 @@ def _assess_pruned(
     queue.sort()
     best: _Best = {}
     scores: dict[int, float] = {}  # entry -> its best log-odds so far
-    aligned: dict[tuple[int, tuple[str, ...]], tuple[NameComparison, NameFeatures]] = {}
+    aligned: dict[tuple[int, tuple[str, ...]], tuple[NameComparison, NameFeatures, float]] = {}
+    # Spellings of one person listed as separate entries carry the very same fact tuples: their
+    # agreement with the traveller is worked out once (keyed by the tuples' identity, all alive in
+    # the index while this runs; equal values in other tuples are merely worked out again).
+    shared: dict[tuple[int, int, int, Gender], _Facts] = {}
+    kth: float | None = None  # the best_of-th best score so far, None when it must be found again
     for count, (negative_bound, name_id, which) in enumerate(queue):
         if count >= config.max_candidates:
             break
         if best_of is not None and len(scores) >= best_of:
-            kth = heapq.nlargest(best_of, scores.values())[-1]
+            if kth is None:
+                kth = heapq.nlargest(best_of, scores.values())[-1]
             if kth > -negative_bound:
                 break  # no candidate left can enter the best `best_of`
         indexed = index.names[name_id]
@@ -1291,24 +1331,39 @@ def _assess_pruned(
         if done is None:
             comparison = index.comparer.align(parsed.tokens, indexed.parsed.tokens)
             features = name_features(index, comparison, config, plan.weigh)
-            aligned[(which, shape)] = done = (comparison, features)
-        comparison, features = done
+            aligned[(which, shape)] = done = (comparison, features, features.log_odds(config))
+        comparison, features, z_plain = done
         if not comparison.pairs:
             continue
         weak = bool(plan.name_weak[name_id])
         fact = facts.get(indexed.entry)
         if fact is None:
-            fact = facts[indexed.entry] = _entry_facts(subject, index.entries[indexed.entry], travel_docs)
+            entry = index.entries[indexed.entry]
+            key = (id(entry.birth_dates), id(entry.nationalities), id(entry.documents), entry.gender)
+            fact = shared.get(key)
+            if fact is None:
+                fact = shared[key] = _entry_facts(subject, entry, travel_docs)
+            facts[indexed.entry] = fact
         dob, _, nationality, gender, document = fact
         if weak and dob is not BirthDateAgreement.EXACT and not document:
             continue  # a weak alias alone never alerts (names.md §5.10)
         z = _log_odds(config, features, weak, dob, nationality, gender, document)
-        z_name = features.log_odds(config) * (config.weak_alias_factor if weak else 1.0)
+        z_name = z_plain * (config.weak_alias_factor if weak else 1.0)
         previous = best.get(indexed.entry)
         if previous is None or z_name > previous[0]:
             best[indexed.entry] = (z_name, name_id, parsed, comparison, features)
             scores[indexed.entry] = z
+            kth = None
     return best
+
+
+def prepare_index(index: NameIndex, config: MatchConfig) -> None:
+    """Return nothing; build the index's lookups for `config` now, so the first traveller does not pay.
+
+    A deployment screens with one config: building its weights per listed name and the arrays of
+    the bounded search at start-up keeps that cost out of the first traveller's answer time.
+    """
+    _Plan.of(index, config).vectors()
 
 
 def screen_subject(subject: ScreeningSubject, index: NameIndex, config: MatchConfig) -> list[Hit]:

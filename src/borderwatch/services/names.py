@@ -10,6 +10,7 @@ from importlib import resources
 from borderwatch.domain.names.index import NameIndex
 from borderwatch.domain.names.transliterate import fold_arabic, latin_phonetic
 from borderwatch.domain.names.variants import ArabicLetter, NameTables, ParticleKind, VariantFamily
+from borderwatch.domain.screening import MatchConfig, prepare_index
 from borderwatch.domain.watchlists import ListEntry
 from borderwatch.errors import ConfigError
 
@@ -50,6 +51,14 @@ def load_name_tables() -> NameTables:
     )
 
 
-def build_name_index(entries: Iterable[ListEntry], tables: NameTables | None = None) -> NameIndex:
-    """Return the name index over every name of the given list entries."""
-    return NameIndex.build(entries, tables or load_name_tables())
+def build_name_index(
+    entries: Iterable[ListEntry], tables: NameTables | None = None, config: MatchConfig | None = None
+) -> NameIndex:
+    """Return the name index over every name of the given list entries, ready to screen with `config`.
+
+    The lookups screening needs for `config` (the default one when not given) are built here, at
+    start-up, rather than on the first traveller.
+    """
+    index = NameIndex.build(entries, tables or load_name_tables())
+    prepare_index(index, config or MatchConfig())
+    return index

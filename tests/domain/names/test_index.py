@@ -88,9 +88,9 @@ def test_postings_by_birth_year_and_undated(tables: NameTables) -> None:
         tables,
     )
     haddadi = index.type_of_uid[index.parse("HADDADI").name_tokens[0].uid]
-    assert index.day_postings[haddadi * YEAR_KEY + 1970] == [0]
-    assert [index.span_postings[haddadi * YEAR_KEY + y] for y in (1968, 1971)] == [[1], [1]]
-    assert index.undated_postings[haddadi] == [2]
+    assert list(index.day_postings[haddadi * YEAR_KEY + 1970]) == [0]
+    assert [list(index.span_postings[haddadi * YEAR_KEY + y]) for y in (1968, 1971)] == [[1], [1]]
+    assert list(index.undated_postings[haddadi]) == [2]
     assert index.entry_day_years[0] == {1970}
     assert index.entry_span_years[1] == {1968, 1969, 1970, 1971}
 
@@ -101,3 +101,26 @@ def test_expansion_reaches_spellings_one_letter_apart(tables: NameTables) -> Non
     index = NameIndex.build([entry("OFAC:1", "ARMAR, Mohammad Shafi")], tables)
     found = {index.types[t].raw for t, _ in index.expand(index.parse("SAFI").name_tokens[0])}
     assert "SHAFI" in found
+
+
+def test_spellings_of_one_person_share_date_and_facts_groups(tables: NameTables) -> None:
+    # A list of spelling variants repeats one person's facts: the index keeps one birth-date group
+    # and one nationality/gender group for them (bounds are worked out per group), and the
+    # entries share the group's year sets instead of holding a million copies.
+    born = (
+        ListedBirthDate(date(1970, 3, 4), date(1970, 3, 4), DateExactness.EXACT),
+        ListedBirthDate(date(1968, 1, 1), date(1969, 12, 31), DateExactness.RANGE),
+    )
+    spellings = [
+        ListEntry(EntityId(f"UN:1~{i}"), ListSource.UN, EntityKind.PERSON, (ListedName(n),), born, ("mar",))
+        for i, n in enumerate(("Karim HADDADI", "Kareem HADDADY", "Karim EL HADDADI"))
+    ]
+    other = entry("UN:2", "Karim HADDADI")
+    index = NameIndex.build([*spellings, other], tables)
+    assert list(index.entry_date_group) == [0, 0, 0, 1]
+    assert index.date_groups == [((1970,), ((1968, 1969),)), ((), ())]
+    assert list(index.entry_fact_group) == [0, 0, 0, 1]
+    assert index.fact_groups[0][0] == frozenset({"MAR"})  # nationalities compared upper-case
+    assert index.entry_day_years[0] is index.entry_day_years[2]
+    assert list(index.name_type_count) == [len(n.types) for n in index.names]
+    assert list(index.name_types) == [t for n in index.names for t in n.types]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +26,8 @@ from datetime import date
 from borderwatch.domain.names.compare import NameComparer, TokenMatch
 from borderwatch.domain.names.normalize import NameParser, NameToken, ParsedName, TokenRole
 from borderwatch.domain.names.variants import NameTables
-from borderwatch.domain.watchlists import EntityKind, ListedName, ListEntry
+from borderwatch.domain.travellers import Gender
+from borderwatch.domain.watchlists import EntityKind, ListedName, ListEntry, NameQuality
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,19 +71,29 @@ class NameIndex:
     """Names of list entries with their token types, postings, rarity and birth-date lookups."""
 
     __slots__ = (
+        "_date_group_of",
+        "_date_sets",
         "_expansions",
+        "_fact_group_of",
         "_token_facts",
         "by_birth_date",
         "comparer",
+        "date_groups",
         "day_postings",
         "deletions",
         "entity_count",
         "entries",
+        "entry_date_group",
         "entry_dated",
         "entry_day_years",
+        "entry_fact_group",
         "entry_span_years",
+        "fact_groups",
         "memo",
         "name_entry",
+        "name_type_count",
+        "name_types",
+        "name_weak",
         "names",
         "parser",
         "phonetic_deletions",
@@ -106,7 +118,7 @@ class NameIndex:
         self.names: list[IndexedName] = []
         self.types: list[NameToken] = []
         self.type_of_uid: dict[str, int] = {}
-        self.type_names: list[list[int]] = []
+        self.type_names: list[array[int]] = []  # names holding each type (arrays: 4 bytes a posting)
         self.skeleton_types: dict[str, list[int]] = {}
         self.deletions: dict[str, list[str]] = {}
         self.phonetic_types: dict[str, list[int]] = {}
@@ -117,13 +129,26 @@ class NameIndex:
         self._expansions: dict[str, tuple[tuple[int, TokenMatch], ...]] = {}
         self.type_idf: list[float] = []
         self.type_common: list[bool] = []
-        self.name_entry: list[int] = []  # entry position of each name
+        self.name_entry = array("i")  # entry position of each name
+        self.name_types = array("i")  # the token types of every name, one name after the other
+        self.name_type_count = array("i")  # how many of `name_types` each name holds
+        self.name_weak = bytearray()  # 1 when the name is a weak alias
         self.entry_day_years: list[frozenset[int]] = []  # years of the entry's listed days
         self.entry_span_years: list[frozenset[int]] = []  # years its listed years, months, spans cover
         self.entry_dated = bytearray()  # 1 when the entry gives any birth date
-        self.day_postings: dict[int, list[int]] = {}  # type_id * YEAR_KEY + year -> names (listed days)
-        self.span_postings: dict[int, list[int]] = {}  # the same for listed years, months and spans
-        self.undated_postings: dict[int, list[int]] = {}  # type_id -> names of undated entries
+        # Entries grouped by their birth dates (years of days; year ranges of the other dates) and by
+        # nationalities and gender: a list of spelling variants of one person repeats the same facts,
+        # so what the facts add to a bound is worked out once per group, not once per entry.
+        self.date_groups: list[tuple[tuple[int, ...], tuple[tuple[int, int], ...]]] = []
+        self.entry_date_group = array("i")
+        self.fact_groups: list[tuple[frozenset[str], Gender]] = []
+        self.entry_fact_group = array("i")
+        self._date_sets: list[tuple[frozenset[int], frozenset[int]]] = []
+        self._date_group_of: dict[tuple[tuple[int, ...], tuple[tuple[int, int], ...]], int] = {}
+        self._fact_group_of: dict[tuple[frozenset[str], Gender], int] = {}
+        self.day_postings: dict[int, array[int]] = {}  # type_id * YEAR_KEY + year -> names (listed days)
+        self.span_postings: dict[int, array[int]] = {}  # the same for listed years, months and spans
+        self.undated_postings: dict[int, array[int]] = {}  # type_id -> names of undated entries
         self._token_facts: dict[str, tuple[float, bool]] = {}  # uid -> (idf, common)
         self.memo: dict[object, object] = {}  # per-config lookups built by the screening code
 
@@ -160,24 +185,45 @@ class NameIndex:
                 seen_skeletons.add(token.key.skeleton)
             self.names.append(IndexedName(pos, listed, parsed, tuple(type_ids)))
             self.name_entry.append(pos)
+            self.name_types.extend(type_ids)
+            self.name_type_count.append(len(type_ids))
+            self.name_weak.append(1 if listed.quality is NameQuality.WEAK_ALIAS else 0)
         for skeleton in seen_skeletons:
             self.skeleton_df[skeleton] = self.skeleton_df.get(skeleton, 0) + 1
         for born in entry.birth_dates:
             if born.earliest == born.latest:
                 self.by_birth_date.setdefault(born.earliest, []).extend(range(first_name, len(self.names)))
-        days, spans = _years_of(entry)
+        ranges = tuple(
+            sorted({(b.earliest.year, b.latest.year) for b in entry.birth_dates if b.earliest != b.latest})
+        )
+        day_years = tuple(sorted({b.earliest.year for b in entry.birth_dates if b.earliest == b.latest}))
+        group = self._date_group_of.get((day_years, ranges))
+        if group is None:
+            group = self._date_group_of[(day_years, ranges)] = len(self.date_groups)
+            self.date_groups.append((day_years, ranges))
+            self._date_sets.append(_years_of(entry))
+        # The group's sets are shared: a million entries would otherwise hold a million sets.
+        days, spans = self._date_sets[group]
+        self.entry_date_group.append(group)
         self.entry_day_years.append(days)
         self.entry_span_years.append(spans)
         self.entry_dated.append(1 if entry.birth_dates else 0)
+        nationalities = frozenset(v.upper() for v in entry.nationalities)
+        fact_key = (nationalities, entry.gender)
+        group = self._fact_group_of.get(fact_key)
+        if group is None:
+            group = self._fact_group_of[fact_key] = len(self.fact_groups)
+            self.fact_groups.append((nationalities, entry.gender))
+        self.entry_fact_group.append(group)
         for name_id in range(first_name, len(self.names)):
             for type_id in set(self.names[name_id].types):
                 key = type_id * YEAR_KEY
                 for year in days:
-                    self.day_postings.setdefault(key + year, []).append(name_id)
+                    self.day_postings.setdefault(key + year, array("i")).append(name_id)
                 for year in spans:
-                    self.span_postings.setdefault(key + year, []).append(name_id)
+                    self.span_postings.setdefault(key + year, array("i")).append(name_id)
                 if not entry.birth_dates:
-                    self.undated_postings.setdefault(type_id, []).append(name_id)
+                    self.undated_postings.setdefault(type_id, array("i")).append(name_id)
 
     def _type_id(self, token: NameToken) -> int:
         found = self.type_of_uid.get(token.uid)
@@ -186,7 +232,7 @@ class NameIndex:
         type_id = len(self.types)
         self.types.append(token)
         self.type_of_uid[token.uid] = type_id
-        self.type_names.append([])
+        self.type_names.append(array("i"))
         for form in token.forms:
             if len(form.phonetic) >= _MIN_EDIT_KEY:
                 holders = self.phonetic_types.setdefault(form.phonetic, [])
