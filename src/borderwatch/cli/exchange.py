@@ -162,14 +162,22 @@ def register(app: typer.Typer) -> None:
     @lists_app.command("publish")
     def publish_command(
         ctx: typer.Context,
-        list_id: str = typer.Argument(..., help="Id of our list to publish, e.g. LSD:UKBF."),
+        list_id: str = typer.Argument(..., help="Id of our list to publish, e.g. LSD:UKBF or NAT:UKBF."),
         agreement_id: str = typer.Option(..., "--agreement", help="Agreement to publish under."),
+        categories: list[str] = typer.Option(
+            [],
+            "--category",
+            help="National list only, required, repeatable: a category to share "
+            "(arrest, 'refuse entry', monitor). Nothing is shared by default.",
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ) -> None:
         """Queue what changed in a list since it was last published to the agreement's partner."""
         instance = state(ctx).instance()
         actor = instance.actor(channel="cli:lists publish")
-        report = share.publish_list(instance.db, actor, list_id, agreement_id, now=now())
+        report = share.publish_list(
+            instance.db, actor, list_id, agreement_id, now=now(), categories=categories
+        )
         if as_json:
             print_json(report.as_dict())
             return
@@ -178,7 +186,7 @@ def register(app: typer.Typer) -> None:
             return
         console.print(
             f"{list_id}: version {report.version} queued for {agreement_id} "
-            f"(+{report.added} -{report.removed} since version {report.base_version}, "
+            f"(+{report.added} ~{report.updated} -{report.removed} since version {report.base_version}, "
             f"{len(report.messages)} message(s)); run `borderwatch share deliver`."
         )
 

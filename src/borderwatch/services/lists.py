@@ -49,6 +49,7 @@ class ListFile:
     data: bytes
     alt: bytes | None = None
     add: bytes | None = None
+    agency: str = ""  # national lists: whose list it is (a partner's shared subset); empty: the importer's
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +193,7 @@ def import_list_file(
     moment = now or datetime.now(UTC)
     if file.kind == "lost-stolen":
         return _import_lost_stolen(db, actor, file, list_id or f"LSD:{actor.agency_code}", moment)
-    default_id, title, parsed = _parse(file, actor.agency_code)
+    default_id, title, parsed = _parse(file, file.agency or actor.agency_code)
     list_id = list_id or default_id
     problems = [p.as_dict() for p in parsed.problems]
     with db.transaction() as session:

@@ -14,6 +14,10 @@ acknowledgement and our officer's decision flow back to the sender and join its 
 Lists: `publish_list` sends what changed in a lost/stolen list since the version last published
 under the agreement; the receiver applies it to its copy `LSD:<partner>` through the ordinary
 list import (a new list version) and re-screens recent travellers' documents against it.
+A subset of the agency's own national watch list (`NAT:<agency>`, the entries of the categories
+named at publication, only the columns the agreement's fields allow) is published the same way;
+the receiver keeps it as the national list `NAT:<partner>` (entry ids `NAT:<partner>:<their id>`),
+which screening uses and whose new or changed entries re-screen recent travellers.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import hashlib
 import io
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -57,9 +61,18 @@ from borderwatch.errors import (
 )
 from borderwatch.formats.agreements import read_agreement
 from borderwatch.formats.lists.lost_stolen import COLUMNS as LOST_STOLEN_COLUMNS
+from borderwatch.formats.lists.national import COLUMNS as NATIONAL_COLUMNS
+from borderwatch.formats.lists.national import (
+    NationalCategory,
+    document_parts,
+    national_row,
+    record_id,
+    write_national_rows,
+)
 from borderwatch.services.instance import Instance
 from borderwatch.services.keys import load_private_key
 from borderwatch.services.lists import ListFile, import_list_file
+from borderwatch.services.screen import match_config
 from borderwatch.sharing.client import PartnerClient
 from borderwatch.sharing.envelope import (
     DEFAULT_REPLAY_WINDOW,
@@ -732,6 +745,8 @@ class PublishReport:
     added: int = 0
     removed: int = 0
     messages: list[str] = field(default_factory=list)
+    updated: int = 0  # national lists: entries sent again because what may cross of them changed
+    categories: list[str] = field(default_factory=list)  # national lists: the categories published
 
     @property
     def changed(self) -> bool:
@@ -746,7 +761,9 @@ class PublishReport:
             "version": self.version,
             "base_version": self.base_version,
             "added": self.added,
+            "updated": self.updated,
             "removed": self.removed,
+            "categories": self.categories,
             "messages": self.messages,
         }
 
@@ -769,13 +786,19 @@ def publish_list(
     *,
     now: datetime,
     records_per_message: int = LIST_RECORDS_PER_MESSAGE,
+    categories: Iterable[str] = (),
 ) -> PublishReport:
-    """Send a partner what changed in one of our lost/stolen lists since the version last published.
+    """Send a partner what changed in one of our lists since the version last published; return what was sent.
 
-    The first publication sends the whole list. Large changes go in several ordered messages.
-    Raises AccessDeniedError when the agreement does not cover the list, NotFoundError when the
-    list or agreement does not exist, InputError for a list kind that cannot be shared yet.
+    Lost/stolen lists go whole. Of our national list `NAT:<agency>` only the entries whose
+    category is in `categories` go (required: nothing is shared by default), with only the
+    columns the agreement's fields allow. The first publication (and the first after the
+    categories or fields changed) sends the whole subset and replaces the partner's copy.
+    Large changes go in several ordered messages. Raises AccessDeniedError when the agreement
+    does not cover the list, NotFoundError when the list or agreement does not exist, InputError
+    for a list kind that cannot be shared or categories that are missing or unknown.
     """
+    wanted = [c for c in categories if c.strip()]
     with db.transaction() as session:
         agreement = exchange_store.get_agreement(session, actor.agency_id, agreement_id)
         if agreement is None:
@@ -788,11 +811,26 @@ def publish_list(
         )
         if stored is None or stored.version_id is None or stored.version is None:
             raise NotFoundError(f"no list {list_id!r} has been imported")
+        if stored.kind == "national":
+            return _publish_national(
+                session,
+                actor,
+                agreement,
+                stored,
+                _national_categories(actor, list_id, wanted),
+                now=now,
+                records_per_message=records_per_message,
+            )
         if stored.kind != "lost-stolen":
             raise InputError(
-                f"list {list_id} is a {stored.kind} list; only lost-stolen lists"
-                " are published to partners so far",
+                f"list {list_id} is a {stored.kind} list; only lost-stolen lists and the agency's own"
+                " national list are published to partners",
                 field="list",
+            )
+        if wanted:
+            raise InputError(
+                f"list {list_id} is a lost-stolen list: categories apply to national lists only",
+                field="category",
             )
         last = exchange_store.last_publication(session, actor.agency_id, agreement_id, list_id)
         report = PublishReport(list_id, agreement_id, stored.version.version, last.version if last else 0)
@@ -920,6 +958,8 @@ def _apply_list(
     allowed = permits_list(agreement, list_id, now, direction=Direction.RECEIVE)
     if not allowed:
         raise _refuse(envelope, EnvelopeRejection.AGREEMENT_REFUSED, allowed.reason)
+    if envelope.payload.get("list_kind") == NATIONAL_LIST_KIND:
+        return _apply_national_list(instance, actor, agreement, envelope, list_id, now, window, rescreen_days)
     added, removed = _read_documents(envelope)
     local_id = f"LSD:{envelope.sender}"
     partner_actor = Actor(
@@ -1029,3 +1069,328 @@ def received_records(db: Database, actor: Actor, *, agreement_id: str | None = N
             detail={"count": len(records)},
         )
         return records
+
+
+# ------------------------------------------------------------------------------ national lists
+
+NATIONAL_LIST_KIND = "national"
+
+# Which columns of a national-list row each agreed field lets cross. `id` (the partner's own record
+# number: without it no delta can be applied and no hit traced back to the notice) and `category`
+# (what the officer must do; the publication is defined by it) always go. An alias is a whole
+# name, so it needs both name fields. Remarks are free text that may name third parties: they go
+# only under OFFICER_NOTES, the field an agreement uses for free text it explicitly accepts.
+_COLUMN_FIELDS: dict[str, tuple[ShareableField, ...]] = {
+    "id": (),
+    "category": (),
+    "family_name": (ShareableField.FAMILY_NAME,),
+    "given_names": (ShareableField.GIVEN_NAMES,),
+    "aliases": (ShareableField.FAMILY_NAME, ShareableField.GIVEN_NAMES),
+    "birth_date": (ShareableField.BIRTH_DATE,),
+    "nationality": (ShareableField.NATIONALITY,),
+    "gender": (ShareableField.GENDER,),
+    "document_numbers": (ShareableField.DOCUMENT_NUMBER,),
+    "remarks": (ShareableField.OFFICER_NOTES,),
+}
+assert set(_COLUMN_FIELDS) == set(NATIONAL_COLUMNS)
+
+
+def national_columns(fields: frozenset[ShareableField]) -> tuple[str, ...]:
+    """Return the national-list columns that the agreed `fields` let cross, in file order."""
+    return tuple(c for c in NATIONAL_COLUMNS if all(f in fields for f in _COLUMN_FIELDS[c]))
+
+
+def _minimise_documents(text: str, fields: frozenset[ShareableField]) -> tuple[str, list[str]]:
+    kept: list[str] = []
+    dropped: set[str] = set()
+    for item in (part.strip() for part in text.split("|") if part.strip()):
+        kind, state, number = document_parts(item)
+        if kind and ShareableField.DOCUMENT_TYPE not in fields:
+            kind = ""
+            dropped.add(ShareableField.DOCUMENT_TYPE.value)
+        if state and ShareableField.DOCUMENT_ISSUING_STATE not in fields:
+            state = ""
+            dropped.add(ShareableField.DOCUMENT_ISSUING_STATE.value)
+        kept.append(f"{kind + '-' if kind else ''}{state + ':' if state else ''}{number}")
+    return "|".join(kept), sorted(dropped)
+
+
+def minimise_national_row(
+    row: Mapping[str, str], fields: frozenset[ShareableField]
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Return a national-list row cut to what `fields` allow, and the names of what was left out.
+
+    Left out: columns not allowed (when they hold a value), unknown columns, and a document's
+    type or issuing state when DOCUMENT_TYPE / DOCUMENT_ISSUING_STATE is not agreed.
+    """
+    allowed = national_columns(fields)
+    kept = {column: row[column] for column in allowed if row.get(column)}
+    dropped = {key for key, value in row.items() if value and key not in allowed}
+    if kept.get("document_numbers"):
+        kept["document_numbers"], lost = _minimise_documents(kept["document_numbers"], fields)
+        dropped.update(lost)
+    return kept, tuple(sorted(dropped))
+
+
+def _national_categories(actor: Actor, list_id: str, wanted: list[str]) -> list[str]:
+    own = f"NAT:{actor.agency_code}"
+    if list_id != own:
+        # A partner's list kept here is theirs: passing it on to a third agency is not ours to decide.
+        raise InputError(
+            f"list {list_id} is not the agency's own national list ({own}); only that one is published",
+            field="list",
+        )
+    if not wanted:
+        raise InputError(
+            f"name the categories of {list_id} to publish (--category arrest, --category 'refuse entry',"
+            " --category monitor): nothing is shared by default",
+            field="category",
+        )
+    found: set[str] = set()
+    for text in wanted:
+        category = NationalCategory.from_text(text)
+        if category is None:
+            raise InputError(
+                f"category {text!r} is not one of " + ", ".join(c.value for c in NationalCategory),
+                field="category",
+            )
+        found.add(category.value)
+    return sorted(found)
+
+
+def _subset(
+    session: Session, version_id: int, categories: list[str], fields: frozenset[ShareableField]
+) -> dict[str, dict[str, str]]:
+    rows = (
+        minimise_national_row(national_row(entry), fields)[0]
+        for entry in list_store.entries_of_version(session, version_id)
+        if entry.category in categories
+    )
+    return {row["id"]: row for row in rows}
+
+
+def _publish_national(
+    session: Session,
+    actor: Actor,
+    agreement: Agreement,
+    stored: list_store.StoredList,
+    categories: list[str],
+    *,
+    now: datetime,
+    records_per_message: int,
+) -> PublishReport:
+    assert stored.version_id is not None  # checked by publish_list
+    assert stored.version is not None
+    list_id = stored.list_id
+    columns = national_columns(agreement.fields)
+    scope = hashlib.sha256(json.dumps([categories, list(columns)]).encode()).hexdigest()[:12]
+    scoped_id = f"{list_id}#{scope}"
+    # Two bookmarks: the list's last publication (what the partner holds now) and the last one of
+    # this scope (categories and columns). A delta is only valid from the partner's current copy
+    # built under the same scope; otherwise the whole subset goes and replaces the partner's copy.
+    last = exchange_store.last_publication(session, actor.agency_id, agreement.id, list_id)
+    last_scoped = exchange_store.last_publication(session, actor.agency_id, agreement.id, scoped_id)
+    base = last_scoped if last_scoped is not None and last_scoped == last else None
+    report = PublishReport(
+        list_id, agreement.id, stored.version.version, base.version if base else 0, categories=categories
+    )
+    if base is not None and base.list_version_id == stored.version_id:
+        return report
+    old = _subset(session, base.list_version_id, categories, agreement.fields) if base else {}
+    new = _subset(session, stored.version_id, categories, agreement.fields)
+    upserts = [new[key] for key in sorted(new) if old.get(key) != new[key]]
+    removed = sorted(old.keys() - new.keys())
+    if base is not None and not upserts and not removed:
+        # A new version whose shared subset did not change: nothing crosses, the bookmark moves on.
+        _bookmark(session, actor, agreement, list_id, scoped_id, stored, now)
+        return report
+    report.added = sum(1 for row in upserts if row["id"] not in old)
+    report.updated = len(upserts) - report.added
+    report.removed = len(removed)
+    chunks = [upserts[i : i + records_per_message] for i in range(0, len(upserts), records_per_message)]
+    chunks = chunks or [[]]
+    for number, chunk in enumerate(chunks, start=1):
+        payload: dict[str, object] = {
+            "kind": MessageKind.LIST_DELTA.value,
+            "list_kind": NATIONAL_LIST_KIND,
+            "list_id": list_id,
+            "version": stored.version.version,
+            "base_version": report.base_version,
+            "replace": base is None and number == 1,
+            "categories": categories,
+            "part": number,
+            "parts": len(chunks),
+            "added": chunk,
+            "removed": removed if number == len(chunks) else [],
+        }
+        message = exchange_store.enqueue(
+            session,
+            actor,
+            agreement_id=agreement.id,
+            kind=MessageKind.LIST_DELTA,
+            stream=f"list:{list_id}",
+            payload=payload,
+            at=now,
+        )
+        report.messages.append(message.message_id)
+    _bookmark(session, actor, agreement, list_id, scoped_id, stored, now)
+    audit.record(
+        session,
+        actor,
+        "list.publish",
+        subject_type="list",
+        subject_id=list_id,
+        detail={
+            **report.as_dict(),
+            "partner": agreement.partner,
+            "columns": list(columns),
+            "withheld": [c for c in NATIONAL_COLUMNS if c not in columns],
+        },
+        at=now,
+    )
+    return report
+
+
+def _bookmark(
+    session: Session,
+    actor: Actor,
+    agreement: Agreement,
+    list_id: str,
+    scoped_id: str,
+    stored: list_store.StoredList,
+    now: datetime,
+) -> None:
+    assert stored.version_id is not None
+    assert stored.version is not None
+    for key in (list_id, scoped_id):
+        exchange_store.record_publication(
+            session,
+            actor,
+            agreement_id=agreement.id,
+            list_id=key,
+            list_version_id=stored.version_id,
+            version=stored.version.version,
+            at=now,
+        )
+
+
+def _read_national(envelope: Envelope) -> tuple[list[dict[str, str]], list[str], bool]:
+    added_raw, removed_raw = envelope.payload.get("added"), envelope.payload.get("removed")
+    if not isinstance(added_raw, list) or not isinstance(removed_raw, list):
+        raise _refuse(envelope, EnvelopeRejection.MALFORMED, "list delta needs 'added' and 'removed' lists")
+    added: list[dict[str, str]] = []
+    for position, item in enumerate(added_raw):
+        if not (
+            isinstance(item, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in item.items())
+            and item.get("id", "").strip()
+        ):
+            raise _refuse(
+                envelope,
+                EnvelopeRejection.MALFORMED,
+                f"added[{position}] is not a national-list row with an id and text values",
+            )
+        added.append(item)
+    if not all(isinstance(item, str) and item.strip() for item in removed_raw):
+        raise _refuse(envelope, EnvelopeRejection.MALFORMED, "'removed' must hold record ids (texts)")
+    return added, [str(item) for item in removed_raw], envelope.payload.get("replace") is True
+
+
+def _apply_national_list(
+    instance: Instance,
+    actor: Actor,
+    agreement: Agreement,
+    envelope: Envelope,
+    list_id: str,
+    now: datetime,
+    window: timedelta,
+    rescreen_days: int,
+) -> ReceiveResult:
+    local_id = f"NAT:{envelope.sender}"
+    if list_id != local_id:
+        raise _refuse(
+            envelope,
+            EnvelopeRejection.MALFORMED,
+            f"a partner publishes only its own national list ({local_id}), not {list_id}",
+        )
+    received, removed, replace = _read_national(envelope)
+    # Our own copy of the agreement decides what we keep, whatever the partner sent.
+    added: list[dict[str, str]] = []
+    dropped: set[str] = set()
+    for row in received:
+        kept, left_out = minimise_national_row(row, agreement.fields)
+        added.append(kept)
+        dropped.update(left_out)
+    db = instance.db
+    partner_actor = Actor(
+        actor.agency_id, actor.agency_code, f"partner-{envelope.sender}", Role.SYSTEM, INBOX_CHANNEL
+    )
+    with db.transaction() as session:
+        stored = list_store.find_list(session, actor.agency_id, local_id)
+        current = (
+            list_store.entries_of_version(session, stored.active_version_id)
+            if stored is not None and stored.active_version_id is not None and not replace
+            else []
+        )
+    # Upserting and removing by record id is idempotent, like the lost/stolen deltas.
+    rows = {record_id(entry): national_row(entry) for entry in current}
+    for gone in removed:
+        rows.pop(gone, None)
+    for row in added:
+        rows[row["id"]] = row
+    version = envelope.payload.get("version")
+    report = import_list_file(
+        db,
+        partner_actor,
+        ListFile(
+            NATIONAL_LIST_KIND,
+            f"{envelope.sender}-{list_id.replace(':', '_')}-v{version}.csv",
+            write_national_rows(rows[key] for key in sorted(rows)),
+            agency=envelope.sender,
+        ),
+        now=now,
+        list_id=local_id,
+        rescreen_days=rescreen_days,
+        config=match_config(instance.settings),
+    )
+    with db.transaction() as session:
+        if not _remember(session, actor, envelope, MessageKind.LIST_DELTA, now, window):
+            return ReceiveResult(
+                "duplicate", envelope.message_id, actor.agency_code, MessageKind.LIST_DELTA.value
+            )
+        if dropped:
+            audit.record(
+                session,
+                partner_actor,
+                "exchange.withheld",
+                subject_type="envelope",
+                subject_id=envelope.message_id,
+                detail={"agreement": agreement.id, "dropped_fields": sorted(dropped)},
+                at=now,
+            )
+        exchange_store.receive_list_version(
+            session,
+            partner_actor,
+            agreement_id=agreement.id,
+            partner=envelope.sender,
+            message_id=envelope.message_id,
+            list_id=local_id,
+            list_version_id=list_store.active_version_id(session, actor.agency_id, local_id),
+            data={
+                "partner_list": list_id,
+                "partner_version": version if isinstance(version, int) else None,
+                "part": envelope.payload.get("part"),
+                "replace": replace,
+                "added": len(added),
+                "removed": len(removed),
+                "entries": report.entries,
+                "problems": len(report.problems),
+                "changed": report.changed,
+                "new_alerts": report.rescreen.new_alerts if report.rescreen else [],
+            },
+            received_at=now,
+            retention_until=retention_ends(agreement, now),
+        )
+    return ReceiveResult(
+        "accepted", envelope.message_id, actor.agency_code, MessageKind.LIST_DELTA.value, list_id=local_id
+    )

@@ -16,17 +16,23 @@ src/borderwatch/data/templates/national_list_template.csv):
 
 A row without an id, without any name or with an unknown category is an ERROR Problem (it is not
 clear what the officer should do); other trouble is a WARNING and the row is kept.
+
+`write_national_list` writes entries back in this format (a partner's shared subset is kept as a
+national list version this way); reading what it wrote gives the same entries.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
+from collections.abc import Iterable
 from enum import Enum
 
 from borderwatch.domain.countries import CountryTable
 from borderwatch.domain.travellers import Gender
 from borderwatch.domain.watchlists import (
+    DateExactness,
     EntityId,
     EntityKind,
     ListedBirthDate,
@@ -244,3 +250,76 @@ def _row(
         category=category.value,
         remarks=clean(row.get("remarks")),
     )
+
+
+_KIND_PREFIX = {"passport": "P-", "national id": "ID-"}
+
+
+def document_parts(text: str) -> tuple[str, str, str]:
+    """Return (kind prefix `P`/`ID`/empty, issuing-state text, number) of a `document_numbers` value."""
+    match = _DOCUMENT.match(text.strip())
+    if match is None:
+        return "", "", text.strip()
+    return match.group("kind") or "", match.group("state") or "", match.group("number").strip()
+
+
+def record_id(entry: ListEntry) -> str:
+    """Return the agency's own record number of a national entry (`NAT:UKBF:2024-7` -> `2024-7`)."""
+    parts = str(entry.entity_id).split(":", 2)
+    return parts[2] if len(parts) == 3 and parts[0] == ListSource.NATIONAL.value else str(entry.entity_id)
+
+
+def _birth_date_text(span: ListedBirthDate) -> str:
+    # The source's own wording round-trips when it is one of the three forms the format reads.
+    if span.text and parse_ftm_date(span.text) == span:
+        return span.text
+    if span.exactness is DateExactness.MONTH:
+        return span.earliest.isoformat()[:7]
+    if span.exactness is DateExactness.YEAR:
+        return str(span.earliest.year)
+    return span.earliest.isoformat()  # exact; a range or circa date keeps its first possible day
+
+
+def _document_text(document: ListedDocument) -> str:
+    state = f"{document.issuing_country}:" if document.issuing_country else ""
+    return f"{_KIND_PREFIX.get(document.kind, '')}{state}{document.number}"
+
+
+def national_row(entry: ListEntry) -> dict[str, str]:
+    """Return one entry as a national-list CSV row (column -> text), the inverse of reading a row.
+
+    Aliases are the names other than the primary one; several values are joined with `|`.
+    """
+    primary = next((n for n in entry.names if n.quality is NameQuality.PRIMARY), None)
+    aliases = [n.full_name for n in entry.names if n is not primary]
+    return {
+        "id": record_id(entry),
+        "family_name": primary.family_name if primary else "",
+        "given_names": primary.given_names if primary else "",
+        "aliases": "|".join(aliases),
+        "birth_date": "|".join(_birth_date_text(d) for d in entry.birth_dates),
+        "nationality": "|".join(entry.nationalities),
+        "gender": "" if entry.gender is Gender.UNKNOWN else entry.gender.value,
+        "document_numbers": "|".join(_document_text(d) for d in entry.documents),
+        "category": entry.category,
+        "remarks": entry.remarks,
+    }
+
+
+def write_national_rows(rows: Iterable[dict[str, str]]) -> bytes:
+    """Return national-list CSV bytes (header, UTF-8) for rows keyed by column; missing columns stay empty."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({column: row.get(column, "") for column in COLUMNS})
+    return out.getvalue().encode("utf-8")
+
+
+def write_national_list(entries: Iterable[ListEntry]) -> bytes:
+    """Return national-list CSV bytes holding the entries, in the format `parse_national_list` reads.
+
+    The record number is the part of the entity id after `NAT:<agency>:`, so reading the bytes
+    back for the same agency gives the same ids.
+    """
+    return write_national_rows(national_row(entry) for entry in entries)
