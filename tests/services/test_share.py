@@ -171,3 +171,6 @@ def test_list_versions_arrive_as_deltas(pair: tuple[Partner, Partner]) -> None:
     assert numbers == ["644512330", "755623441"]
     with pytest.raises(AccessDeniedError):
         share.publish_list(ukbf.instance.db, ukbf.actor(), "NAT:UKBF", AGREEMENT_ID, now=datetime.now(UTC))
+    # What UK Border Force shared stays theirs: the DGSN cannot pass it on, even where an agreement names it.
+    with pytest.raises(AccessDeniedError, match="never passed on"):
+        share.publish_list(dgsn.instance.db, dgsn.actor(), "LSD:UKBF", AGREEMENT_ID, now=datetime.now(UTC))

@@ -832,6 +832,12 @@ def publish_list(
                 f"list {list_id} is a lost-stolen list: categories apply to national lists only",
                 field="category",
             )
+        if list_id != f"LSD:{actor.agency_code}":
+            # What a partner shared with us is theirs: we never pass it on to a third agency.
+            raise AccessDeniedError(
+                f"list {list_id} is not the agency's own lost and stolen list (LSD:{actor.agency_code}); "
+                "a partner's list is never passed on"
+            )
         last = exchange_store.last_publication(session, actor.agency_id, agreement_id, list_id)
         report = PublishReport(list_id, agreement_id, stored.version.version, last.version if last else 0)
         if last is not None and last.list_version_id == stored.version_id:
