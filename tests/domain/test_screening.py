@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -19,18 +21,24 @@ from borderwatch.domain.screening import (
     describe_hit,
     screen_subject,
 )
+from borderwatch.domain.simulation import simulate_travellers
 from borderwatch.domain.travellers import Gender
 from borderwatch.domain.watchlists import (
     DateExactness,
     EntityId,
     EntityKind,
     ListedBirthDate,
+    ListedDocument,
     ListedName,
     ListEntry,
     ListSource,
     NameQuality,
 )
-from borderwatch.services.names import load_name_tables
+from borderwatch.formats.lists.ofac import parse_ofac
+from borderwatch.formats.lists.un import parse_un_list
+from borderwatch.services.names import build_name_index, load_name_tables
+from borderwatch.services.reference import country_table
+from borderwatch.services.simulation import load_name_pools
 
 BATHALI = ListEntry(
     EntityId("UN:QDi.238"),
@@ -292,3 +300,130 @@ def test_spellings_born_on_the_travellers_day_bounded_with_arrays_as_one_by_one(
             key=lambda s: (-s[0], s[1]),
         )[: config.max_hits]
         assert [(h.score, h.entity_id) for h in screen_subject(subject, index, config)] == full
+
+
+# -- the bounded search against the exhaustive one, on the full lists and realistic traffic ---------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def full_index() -> NameIndex:
+    countries = country_table()
+    un = parse_un_list(
+        (ROOT / "src/borderwatch/data/lists/UN_consolidated.xml").read_bytes(), countries=countries
+    )
+    ofac_dir = ROOT / "tests/data/lists/ofac"
+    ofac = parse_ofac(
+        (ofac_dir / "sdn.csv").read_bytes(),
+        (ofac_dir / "alt.csv").read_bytes(),
+        (ofac_dir / "add.csv").read_bytes(),
+        countries=countries,
+    )
+    return build_name_index([*un.entries, *ofac.entries])
+
+
+def planted_subjects() -> list[ScreeningSubject]:
+    """Return the planted demo persons (data/demo/planted.csv) as screening subjects."""
+    text = (ROOT / "src/borderwatch/data/demo/planted.csv").read_text(encoding="utf-8")
+    return [
+        ScreeningSubject(
+            (f"{row['given_names']} {row['family_name']}",),
+            family_name=row["family_name"],
+            given_names=row["given_names"],
+            birth_date=date.fromisoformat(row["birth_date"]) if row["birth_date"] else None,
+            nationality=row["nationality"],
+            document_numbers=(row["passport"],) if row["passport"] else (),
+        )
+        for row in csv.DictReader(text.splitlines())
+    ]
+
+
+def route_subjects(count: int, seed: int) -> list[ScreeningSubject]:
+    """Return simulated innocent travellers of a Casablanca -> London flight (bench/bench_route.py)."""
+    mix = [
+        ("maghreb", 0.55),
+        ("british", 0.2),
+        ("british-pakistani", 0.07),
+        ("french", 0.12),
+        ("spanish", 0.06),
+    ]
+    travellers = simulate_travellers(load_name_pools(), mix, count, seed=seed, today=date(2026, 11, 29))
+    return [ScreeningSubject.from_traveller(t) for t in travellers]
+
+
+def exhaustive_hits(
+    subject: ScreeningSubject, index: NameIndex, config: MatchConfig
+) -> list[tuple[str, float, str]]:
+    """Return (entity id, score, matched name) of the alerts when every candidate is aligned."""
+    wide = replace(config, max_candidates=1_000_000)
+    alerts = []
+    for a in assess_candidates(subject, index, wide):
+        score = a.score(config)
+        if score >= config.alert_threshold:
+            alerts.append(
+                (round(score, 6), index.entries[a.entry].entity_id, index.names[a.name_id].listed.full_name)
+            )
+    alerts.sort(key=lambda a: (-a[0], a[1]))
+    return [(str(e), s, n) for s, e, n in alerts[: config.max_hits]]
+
+
+@pytest.mark.parametrize("threshold", [0.6, 0.3])
+def test_pruned_search_equals_exhaustive_on_route_traffic(full_index: NameIndex, threshold: float) -> None:
+    # Innocent Casablanca -> London travellers (common Maghrebi name parts with many listed
+    # candidates) and the planted demo persons: the bounded search must raise exactly the alerts,
+    # with the same scores and matched names, that aligning every candidate raises.
+    config = replace(MatchConfig(), alert_threshold=threshold)
+    subjects = route_subjects(300, seed=7) + planted_subjects()
+    differences = []
+    raised = 0
+    for subject in subjects:
+        expected = exhaustive_hits(subject, full_index, config)
+        got = [
+            (str(h.entity_id), h.score, h.matched_name) for h in screen_subject(subject, full_index, config)
+        ]
+        raised += len(got)
+        if got != expected:
+            differences.append((subject.names[0], got, expected))
+    assert not differences
+    assert raised >= 5  # the planted persons alert at least
+
+
+def test_planted_persons_alert_on_their_entries(full_index: NameIndex) -> None:
+    text = (ROOT / "src/borderwatch/data/demo/planted.csv").read_text(encoding="utf-8")
+    expected = [row["entity_id"] for row in csv.DictReader(text.splitlines())]
+    # (A person on both lists may alert on the OFAC entry first: the UN one must be among the hits.)
+    found = [
+        {str(h.entity_id) for h in screen_subject(s, full_index, MatchConfig())} for s in planted_subjects()
+    ]
+    assert [entity_id in hits for entity_id, hits in zip(expected, found, strict=True)] == [True] * len(
+        expected
+    )
+
+
+PASSPORT_HOLDER = ListEntry(
+    EntityId("UN:T.99"),
+    ListSource.UN,
+    EntityKind.PERSON,
+    (ListedName("Mohamed ALAOUI"),),
+    (ListedBirthDate(date(1950, 1, 1), date(1950, 1, 1), DateExactness.EXACT),),
+    ("DZA",),
+    Gender.MALE,
+    (ListedDocument("AB 123456", "passport"),),
+)
+
+
+@pytest.mark.parametrize("number", ["AB123456", "ab-123456", "ZZ999999"])
+def test_listed_document_still_lifts_the_bound(number: str) -> None:
+    # The bounded search counts a document's evidence only when some entry lists the traveller's
+    # number: a common name with a conflicting birth date alerts through the shared passport, and
+    # the pruned search must find it as the exhaustive one does.
+    index = NameIndex.build([*SPELLINGS, PASSPORT_HOLDER], load_name_tables())
+    config = MatchConfig()
+    subject = ScreeningSubject(
+        ("MOHAMED ALAOUI",), birth_date=date(1990, 6, 6), nationality="DZA", document_numbers=(number,)
+    )
+    expected = exhaustive_hits(subject, index, config)
+    got = [(str(h.entity_id), h.score, h.matched_name) for h in screen_subject(subject, index, config)]
+    assert got == expected
+    assert bool(got) == (number != "ZZ999999")

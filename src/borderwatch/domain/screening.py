@@ -6,6 +6,7 @@ console: a `ScreeningSubject` goes in, `Hit`s with `Evidence` come out.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import heapq
@@ -566,7 +567,7 @@ class _PartGains:
     entries listed with a day or a span in that year: a query merges a few ready maps.
     """
 
-    __slots__ = ("best", "by_type", "by_year", "gains", "name_ok", "undated", "weight")
+    __slots__ = ("best", "by_type", "by_year", "gains", "name_ok", "reach", "undated", "walks", "weight")
 
     def __init__(
         self, index: NameIndex, gains: list[tuple[int, float]], weight: float, name_ok: bytes
@@ -584,6 +585,48 @@ class _PartGains:
                 if name_id not in undated and name_ok[name_id]:
                     undated[name_id] = gain
         self.undated = undated
+        # reach[k]: names held by the k best types (postings counted with repeats), to choose how
+        # a walk over them is done; walks[k]: that walk, made once per part (see `walk`).
+        reach = [0]
+        for type_id, _ in gains:
+            reach.append(reach[-1] + len(index.type_names[type_id]))
+        self.reach = reach
+        self.walks: dict[int, dict[int, float] | tuple[np.ndarray, np.ndarray]] = {}
+
+    def walk(
+        self, plan: _Plan, floor: float
+    ) -> tuple[dict[int, float] | tuple[np.ndarray, np.ndarray], bool]:
+        """Return the best gain per name (screened kinds only) over the types worth `floor` or more,
+        and whether it is kept.
+
+        Gains come best first, so the walk is fixed by how many types reach `floor`: it is made
+        once per count and kept (within `_WALKS_HELD`). A long walk comes as (names, gains) arrays,
+        a short one as a dict.
+        """
+        gains = self.gains
+        count = len(gains)
+        if count and gains[-1][1] < floor:
+            count = bisect.bisect_right(gains, -floor, key=lambda g: -g[1])  # the types with g >= floor
+        found = self.walks.get(count)
+        if found is not None:
+            return found, True
+        types = list(gains[:count])
+        if self.reach[count] > _VECTOR_WALK_FROM:
+            found = plan.vectors().walk(types)
+        else:
+            best: dict[int, float] = {}
+            type_names, name_ok = plan.index.type_names, self.name_ok
+            for type_id, gain in types:
+                for name_id in type_names[type_id]:
+                    if name_id not in best and name_ok[name_id]:
+                        best[name_id] = gain
+            found = best
+        size = len(found) if isinstance(found, dict) else len(found[0])
+        if len(self.walks) < 16 and plan.walk_size + size <= _WALKS_HELD:
+            self.walks[count] = found
+            plan.walk_size += size  # a million spellings must not hold a walk per part forever
+            return found, True
+        return found, False
 
     def near_year(self, index: NameIndex, year: int) -> dict[int, float]:
         """Return the best gain per name of the entries listed with a day or span up to two years
@@ -645,6 +688,7 @@ class _Plan:
         "slope_undated",
         "w_cl",
         "w_ct",
+        "walk_size",
     )
 
     def __init__(self, index: NameIndex, config: MatchConfig) -> None:
@@ -674,6 +718,7 @@ class _Plan:
         self.parts: dict[str, _PartGains] = {}
         self._weights: dict[str, tuple[float, bool]] = {}
         self._vectors: _Vectors | None = None
+        self.walk_size = 0  # names held in the parts' kept walks (see `_PartGains.walk`)
         self.slope = max(0.0, config.w_matched) + max(0.0, config.w_matched_beyond_best)
         self.slope_undated = self.slope + max(0.0, config.w_matched_without_date)
         self.w_ct = max(0.0, config.w_coverage_traveller)
@@ -700,12 +745,17 @@ class _Plan:
         found = self.parts.get(token.uid) if token.uid else None
         if found is None:
             index, config = self.index, self.config
+            weight = token_weight(index, token, config)
             gains = []
             for type_id, match in index.expand(token):
-                gain = _listed_weight(index, type_id, config) * agreement(match.score, config)
+                # An aligned pair earns min(listed weight, traveller weight) x agreement (see
+                # `name_features`): a very common part (Mohamed, capped at `common_token_weight`)
+                # earns no more against a rare listed spelling one letter away than its own weight.
+                listed = _listed_weight(index, type_id, config)
+                gain = (listed if listed < weight else weight) * agreement(match.score, config)
                 if gain > 0.0:
                     gains.append((type_id, gain))
-            found = _PartGains(index, gains, token_weight(index, token, config), self.name_ok)
+            found = _PartGains(index, gains, weight, self.name_ok)
             if token.uid and len(self.parts) < 1_000_000:
                 self.parts[token.uid] = found
         return found
@@ -754,6 +804,7 @@ class _Plan:
 
 
 _ARRAYS_HELD = 10_000_000  # names (12 bytes each) kept as arrays across travellers at most
+_WALKS_HELD = 5_000_000  # names kept in the parts' walks over all names, across travellers at most
 _VECTOR_WALK_FROM = 2_000  # postings from which a walk over all names is done on arrays
 _VECTOR_DAY_FROM = 64  # names born on the traveller's day from which their gains are summed on arrays
 _SLACK = 1e-9  # rounding allowance when a bound is compared with a required gain
@@ -1028,7 +1079,13 @@ def _search(
     gender = subject.gender if subject.gender in (Gender.MALE, Gender.FEMALE) else None
     if gender is not None:
         other += max(0.0, config.w_gender_match)
-    document_z = max(0.0, config.w_document_match) if subject.document_numbers else 0.0
+    # A document number adds its evidence only to the entries listing it: when no entry lists
+    # any of the traveller's numbers (nearly always), no bound counts it.
+    document_z = 0.0
+    if subject.document_numbers and any(
+        normalise_document_number(n) in index.document_entries for n in subject.document_numbers if n
+    ):
+        document_z = max(0.0, config.w_document_match)
     other += document_z
     base = config.intercept
     if born is None:
@@ -1059,33 +1116,32 @@ def _search(
             else:
                 searched[i][c] = True
     year = born.year if born is not None else 0
-    type_names = index.type_names
     name_ok = plan.name_ok
     total_best = sum(p.best for p in parts)
     maps: list[dict[int, float]] = []
-    walked: set[int] = set()  # ids of the maps made for this traveller only (not memoised)
     walks: list[tuple[np.ndarray, np.ndarray]] = []  # long walks over all names, done on arrays
+    transient: set[int] = set()  # ids of the maps made for this traveller only (not kept)
     for part, wanted in zip(parts, searched, strict=True):
         for c in classes:
             if not wanted[c]:
                 rest[c] += part.best
         full = wanted[_UNDATED] if born is None else wanted[_ELSEWHERE]
         if full:
-            # All names, for the class searched through every name. A name reached through a type
-            # worth less than `floor` would need more than all the other parts can give: it cannot
-            # reach the class's required gain, so such types are not walked.
-            floor = need[_UNDATED if born is None else _ELSEWHERE] - (total_best - part.best)
-            walk = [(t, g) for t, g in part.gains if g >= floor]  # gains come best first
-            if sum(len(type_names[t]) for t, _ in walk) > _VECTOR_WALK_FROM:
-                walks.append(plan.vectors().walk(walk))
+            # All names, for the class searched through every name; the walk then stands for the
+            # part in every class (a name's best gain is the same whatever map finds it), so the
+            # per-year maps are not added on top of it: a name is counted once per part. A name
+            # reached through a type worth less than `floor` would need more than all the other
+            # parts can give to reach the least required gain of the classes searched: such types
+            # are not walked.
+            floor = min(need[c] for c in classes if wanted[c]) - (total_best - part.best)
+            walked_names, kept = part.walk(plan, floor)
+            if isinstance(walked_names, dict):
+                maps.append(walked_names)
+                if not kept:
+                    transient.add(id(walked_names))
             else:
-                best: dict[int, float] = {}
-                for type_id, gain in walk:
-                    for name_id in type_names[type_id]:
-                        if name_id not in best and name_ok[name_id]:
-                            best[name_id] = gain
-                maps.append(best)
-                walked.add(id(best))
+                walks.append(walked_names)
+            continue
         if born is not None:
             # A name met twice (listed with a day and a span that year, or also by the walk over
             # all names) is counted twice: its bound only grows, which is safe.
@@ -1114,7 +1170,7 @@ def _search(
         bounds = _Bounds(
             base, other, document_z, dob_best, rest, need, traveller_weight, min_z, born, subject, config
         )
-        return plan.vectors().survivors([(m, id(m) not in walked) for m in maps], walks, on_day, bounds)
+        return plan.vectors().survivors([(m, id(m) not in transient) for m in maps], walks, on_day, bounds)
     scores: dict[int, float] = {}
     get = scores.get
     for gained in maps:
@@ -1133,8 +1189,12 @@ def _search(
     entry_facts = plan.entry_facts
     facts_z: dict[int, float] = {}
     found = []
+    # As in `_Vectors.survivors`: a name whose summed gain, with the best gains of the parts not
+    # searched for its class, stays below every class's required gain cannot alert; it is dropped
+    # before its class and facts are looked up (most names met hold one cheap, common part).
+    floor = min(need[c] - rest[c] for c in classes) - _SLACK
     for name_id, matched in scores.items():
-        if not name_ok[name_id]:
+        if (matched < floor and name_id not in day_set) or not name_ok[name_id]:
             continue
         entry = name_entry[name_id]
         if born is None:

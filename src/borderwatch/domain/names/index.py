@@ -27,7 +27,13 @@ from borderwatch.domain.names.compare import NameComparer, TokenMatch
 from borderwatch.domain.names.normalize import NameParser, NameToken, ParsedName, TokenRole
 from borderwatch.domain.names.variants import NameTables
 from borderwatch.domain.travellers import Gender
-from borderwatch.domain.watchlists import EntityKind, ListedName, ListEntry, NameQuality
+from borderwatch.domain.watchlists import (
+    EntityKind,
+    ListedName,
+    ListEntry,
+    NameQuality,
+    normalise_document_number,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,7 @@ class NameIndex:
         "date_groups",
         "day_postings",
         "deletions",
+        "document_entries",
         "entity_count",
         "entries",
         "entry_date_group",
@@ -125,6 +132,9 @@ class NameIndex:
         self.phonetic_deletions: dict[str, list[str]] = {}
         self.skeleton_df: dict[str, int] = {}
         self.by_birth_date: dict[date, list[int]] = {}
+        # Entries by their listed document numbers (normalised): a traveller's document can add
+        # its evidence only to these, so the bounded search need not assume it for every entry.
+        self.document_entries: dict[str, list[int]] = {}
         self.entity_count = 0
         self._expansions: dict[str, tuple[tuple[int, TokenMatch], ...]] = {}
         self.type_idf: list[float] = []
@@ -208,6 +218,8 @@ class NameIndex:
         self.entry_day_years.append(days)
         self.entry_span_years.append(spans)
         self.entry_dated.append(1 if entry.birth_dates else 0)
+        for number in {normalise_document_number(d.number) for d in entry.documents if d.number}:
+            self.document_entries.setdefault(number, []).append(pos)
         nationalities = frozenset(v.upper() for v in entry.nationalities)
         fact_key = (nationalities, entry.gender)
         group = self._fact_group_of.get(fact_key)
