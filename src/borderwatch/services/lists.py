@@ -28,7 +28,7 @@ from borderwatch.formats.lists.ofac import parse_ofac
 from borderwatch.formats.lists.un import parse_un_list
 from borderwatch.services.reference import country_table
 from borderwatch.services.rescreen import RescreenReport, rescreen_recent
-from borderwatch.services.screen import SCREENED_KINDS
+from borderwatch.services.screen import SCREENED_KINDS, forget_active_lists
 from borderwatch.store import lists as list_store
 from borderwatch.store import lost_stolen as lost_stolen_store
 from borderwatch.store.codec import content_hash
@@ -218,6 +218,7 @@ def import_list_file(
             delta=_stored_delta(added, removed, modified),
             problems=problems,
         )
+    forget_active_lists()
     rescreened = None
     if rescreen_days > 0 and (added or modified) and file.kind in SCREENED_KINDS:
         rescreened = rescreen_recent(
@@ -299,6 +300,7 @@ def _import_lost_stolen(
         )
         version_id = list_store.active_version_id(session, actor.agency_id, list_id)
         lost_stolen_store.add_documents(session, version_id, documents)
+    forget_active_lists()
     return ImportReport(
         list_id, file.kind, file.name, len(documents), True, version, added, removed, {}, problems
     )

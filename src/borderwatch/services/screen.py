@@ -95,10 +95,37 @@ class _IndexCache:
 _CACHE = _IndexCache()
 
 
+# Which list versions are active is read at most every ACTIVE_TTL seconds per database and agency:
+# an interactive check then costs no database round trip before screening. An import in this
+# process forgets it at once (`forget_active_lists`); other worker processes see it within the TTL.
+ACTIVE_TTL = 2.0
+_ACTIVE: dict[tuple[str, int], tuple[float, list[list_store.StoredList]]] = {}
+_ACTIVE_LOCK = threading.Lock()
+
+
+def forget_active_lists() -> None:
+    """Make the next screening read the active list versions again (after an import)."""
+    with _ACTIVE_LOCK:
+        _ACTIVE.clear()
+
+
+def _active_lists(db: Database, agency_id: int) -> list[list_store.StoredList]:
+    key = (db.url, agency_id)
+    now = time.monotonic()
+    with _ACTIVE_LOCK:
+        found = _ACTIVE.get(key)
+    if found is not None and found[0] > now:
+        return found[1]
+    with db.reading() as session:
+        stored = list_store.list_lists(session, agency_id)
+    with _ACTIVE_LOCK:
+        _ACTIVE[key] = (now + ACTIVE_TTL, stored)
+    return stored
+
+
 def load_lists(db: Database, actor: Actor) -> LoadedLists:
     """Return the indexes over the agency's active lists (built once per set of versions)."""
-    with db.reading() as session:
-        stored = list_store.list_lists(session, actor.agency_id)
+    stored = _active_lists(db, actor.agency_id)
     active = {s.list_id: (s.kind, s.version_id) for s in stored if s.version_id is not None}
     contents = tuple(
         sorted(
