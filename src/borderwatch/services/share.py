@@ -649,16 +649,7 @@ def _apply(
         # Our own copy of the agreement decides what we keep, whatever the partner sent.
         kept = minimise(agreement, record, now, direction=Direction.RECEIVE)
         dropped = withheld_fields(agreement, record)
-        if dropped:
-            audit.record(
-                session,
-                partner_actor,
-                "exchange.withheld",
-                subject_type="envelope",
-                subject_id=envelope.message_id,
-                detail={"agreement": agreement.id, "dropped_fields": list(dropped)},
-                at=now,
-            )
+        _audit_withheld(session, partner_actor, envelope, agreement, dropped, now)
         alert_id = exchange_store.receive_alert(
             session,
             partner_actor,
@@ -722,6 +713,28 @@ def _apply(
     if not found:
         raise _refuse(envelope, EnvelopeRejection.MALFORMED, f"we have no alert {alert_ref}")
     return ReceiveResult("accepted", envelope.message_id, actor.agency_code, kind.value, int(alert_ref))
+
+
+def _audit_withheld(
+    session: Session,
+    partner_actor: Actor,
+    envelope: Envelope,
+    agreement: Agreement,
+    dropped: Iterable[str],
+    now: datetime,
+) -> None:
+    """Record which fields our copy of the agreement kept out of what the partner sent (if any)."""
+    fields = sorted(dropped)
+    if fields:
+        audit.record(
+            session,
+            partner_actor,
+            "exchange.withheld",
+            subject_type="envelope",
+            subject_id=envelope.message_id,
+            detail={"agreement": agreement.id, "dropped_fields": fields},
+            at=now,
+        )
 
 
 def _severity(value: object) -> Severity:
@@ -1364,16 +1377,7 @@ def _apply_national_list(
             return ReceiveResult(
                 "duplicate", envelope.message_id, actor.agency_code, MessageKind.LIST_DELTA.value
             )
-        if dropped:
-            audit.record(
-                session,
-                partner_actor,
-                "exchange.withheld",
-                subject_type="envelope",
-                subject_id=envelope.message_id,
-                detail={"agreement": agreement.id, "dropped_fields": sorted(dropped)},
-                at=now,
-            )
+        _audit_withheld(session, partner_actor, envelope, agreement, dropped, now)
         exchange_store.receive_list_version(
             session,
             partner_actor,
