@@ -13,7 +13,12 @@ RSS over the build, and the bytes the index holds by tracemalloc in a second, tr
 - cold: the first `--queries` travellers, straight after start-up (every name part seen first);
 - unseen: the same number of *other* dev travellers, after the cold pass (a stream under way: parts
   met before are memoised, new ones are not);
-- repeat: the first travellers again (everything memoised).
+- repeat: the first travellers again (everything memoised);
+- route cold / route: `--queries` innocent Casablanca -> London travellers drawn from the shipped
+  name pools in the route's nationality mix (as bench/bench_route.py), first with nothing of theirs
+  memoised, then the next as many (a service's stream under way). The dev queries are every one a
+  listed person's alias, so each has close candidates to align: the worst case; the route passes are
+  what a border agency's traffic looks like.
 """
 
 from __future__ import annotations
@@ -28,12 +33,23 @@ import statistics
 import time
 import tracemalloc
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
-from borderwatch.domain.screening import MatchConfig, screen_subject
+from borderwatch.domain.screening import MatchConfig, ScreeningSubject, screen_subject
+from borderwatch.domain.simulation import simulate_travellers
 from borderwatch.domain.watchlists import EntityId, EntityKind, ListedName, ListEntry
 from borderwatch.services.evaluation import ListSpec, import_lists, subject_from_query
 from borderwatch.services.names import build_name_index, load_name_tables
+from borderwatch.services.simulation import load_name_pools
+
+ROUTE_MIX = [
+    ("maghreb", 0.55),
+    ("british", 0.2),
+    ("british-pakistani", 0.07),
+    ("french", 0.12),
+    ("spanish", 0.06),
+]
 
 SWAPS = (
     ("OU", "U"),
@@ -106,9 +122,16 @@ def main() -> None:
     queries = [json.loads(x) for x in (a.bench / "names-dev.jsonl").read_text(encoding="utf-8").splitlines()]
     subjects = [subject for _, subject, _ in (subject_from_query(q, "dev", 0) for q in queries) if subject]
     first, other = subjects[: a.queries], subjects[a.queries : 2 * a.queries]
+    route = [
+        ScreeningSubject.from_traveller(t)
+        for t in simulate_travellers(
+            load_name_pools(), ROUTE_MIX, 2 * a.queries, seed=29, today=date(2026, 11, 29)
+        )
+    ]
+    route_first, route_next = route[: a.queries], route[a.queries :]
     config = MatchConfig()
     builds: list[float] = []
-    rates: dict[str, list[float]] = {"cold": [], "unseen": [], "repeat": []}
+    rates: dict[str, list[float]] = {"cold": [], "unseen": [], "repeat": [], "route cold": [], "route": []}
     rss_growth = 0
     types = 0
     for run in range(a.runs):
@@ -120,7 +143,14 @@ def main() -> None:
         if run == 0:  # peak RSS only grows: the first build is the one to read
             rss_growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) * 1024  # KiB
         types = len(index.types)
-        for label, batch in (("cold", first), ("unseen", other), ("repeat", first)):
+        passes = (
+            ("route cold", route_first),
+            ("route", route_next),
+            ("cold", first),
+            ("unseen", other),
+            ("repeat", first),
+        )
+        for label, batch in passes:
             start = time.perf_counter()
             for subject in batch:
                 screen_subject(subject, index, config)
@@ -145,7 +175,10 @@ def main() -> None:
         f"(peak RSS grew {rss_growth / 2**20:,.0f} MiB{traced}), {types:,} token types; travellers/s on "
         f"one core: {statistics.median(rates['cold']):,.0f} cold, {statistics.median(rates['unseen']):,.0f} "
         f"unseen after those, {statistics.median(rates['repeat']):,.0f} repeat "
-        f"({len(first)} + {len(other)} queries)"
+        f"({len(first)} + {len(other)} dev queries); route traffic: "
+        f"{statistics.median(rates['route cold']):,.0f} cold, "
+        f"{statistics.median(rates['route']):,.0f} under way "
+        f"({len(route_first)} + {len(route_next)} travellers)"
     )
 
 

@@ -427,3 +427,23 @@ def test_listed_document_still_lifts_the_bound(number: str) -> None:
     got = [(str(h.entity_id), h.score, h.matched_name) for h in screen_subject(subject, index, config)]
     assert got == expected
     assert bool(got) == (number != "ZZ999999")
+
+
+def test_bulk_filter_keeps_every_token_type_the_rules_accept(full_index: NameIndex) -> None:
+    # `expand` sets aside in bulk the neighbours no rule can accept before scoring the rest; it must
+    # return exactly what scoring every neighbour returns. Parts of route travellers, listed names in
+    # both scripts, and the shapes each rule needs: cut names (truncated), initials, one letter off
+    # (edit), a letter dropped from the skeleton (across scripts), variant spellings.
+    texts: list[str] = [name for subject in route_subjects(200, seed=11) for name in subject.names]
+    types = full_index.types
+    texts += [types[t].raw for t in range(0, len(types), 17)]
+    texts += [t.raw for t in types if t.script == "Arab"][:300]
+    texts += ["ABDELRAHM", "MOHAMMA", "M A", "Y BENJELL", "MUNIR", "MOUNIR", "YOUSSEF YUSUF YOUSEF"]
+    texts += [t.raw[:-1] + "Q" for t in types[::53] if len(t.raw) > 4 and t.script == "Latn"]
+    checked = 0
+    for text in texts:
+        for token in full_index.parse(text).name_tokens:
+            expected = [(t, m.score, m.rule) for t, m in full_index.expand_exhaustive(token)]
+            assert [(t, m.score, m.rule) for t, m in full_index.expand(token)] == expected, token.raw
+            checked += 1
+    assert checked > 1000

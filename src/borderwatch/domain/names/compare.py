@@ -92,6 +92,10 @@ class NameComparer:
         self._joined: dict[tuple[str, str, str, bool], TokenMatch] = {}
         self._families: dict[tuple[str, str], frozenset[str]] = {}
 
+    def families(self, phonetic: str, native: str = "") -> frozenset[str]:
+        """Return the variant families of a form's phonetic key (and original-script text), memoised."""
+        return self._families_of(phonetic, native)
+
     def _families_of(self, phonetic: str, native: str) -> frozenset[str]:
         key = (phonetic, native)
         found = self._families.get(key)

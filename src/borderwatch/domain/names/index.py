@@ -12,6 +12,12 @@ entries listed with a day, `day_postings`, and with a year, month or span, `span
 *among undated entries* (`undated_postings`): a traveller with a birth date mostly reaches the
 alert threshold through a listed person born that year, or one the list gives no date for; other
 names need much stronger name evidence (see `screening.assess_candidates`).
+
+The neighbourhoods find a few hundred token types for a common-looking part in a large index, and
+only one in eight agrees well enough to count. The first time a part is seen, the types that cannot
+reach the comparer's minimum score by any of its rules are set aside in bulk (`_FormTable.possible`,
+a few C calls) before the rules score the rest one by one; the result is the same, four to ten
+times sooner.
 """
 
 from __future__ import annotations
@@ -22,6 +28,10 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein, Prefix
+from rapidfuzz.process import cdist
 
 from borderwatch.domain.names.compare import NameComparer, TokenMatch
 from borderwatch.domain.names.normalize import NameParser, NameToken, ParsedName, TokenRole
@@ -73,6 +83,96 @@ def _deletions(key: str) -> set[str]:
     return {key[:i] + key[i + 1 :] for i in range(len(key))}
 
 
+_RATIO_FLOOR = 0.75 - 1e-9  # the edit rule's least similarity (compare.form_match), with float slack
+
+
+class _FormTable:
+    """Every form of every token type as flat columns, to tell in bulk which types a part cannot match.
+
+    A pair of forms scores at or above the comparer's minimum (0.55) only through one of its rules:
+    same skeleton (exact, phonetic, skeleton, transliteration), a shared variant family, phonetic keys
+    at least 0.75 similar (edit), one text the start of the other (truncated, initial), or, across
+    scripts, skeletons one edit apart. `possible` keeps the types where some pair of forms meets one
+    of these conditions: a superset of the types the rules accept, found with rapidfuzz's matrices.
+    """
+
+    __slots__ = ("arabic", "columns", "family_types", "lengths", "start")
+
+    def __init__(self, types: list[NameToken], comparer: NameComparer) -> None:
+        start = [0]
+        phonetic: list[str] = []
+        skeleton: list[str] = []
+        text: list[str] = []
+        self.family_types: dict[str, set[int]] = {}
+        for type_id, token in enumerate(types):
+            for position, form in enumerate(token.forms):
+                phonetic.append(form.phonetic)
+                skeleton.append(form.skeleton)
+                text.append(form.text)
+                native = token.native if position == 0 else ""
+                for family in comparer.families(form.phonetic, native):
+                    self.family_types.setdefault(family, set()).add(type_id)
+            start.append(len(phonetic))
+        self.start = np.asarray(start, dtype=np.int64)
+        # Object arrays gather a candidate's strings in C (`column[rows]`), lengths alongside.
+        self.columns = tuple(np.asarray(c, dtype=object) for c in (phonetic, skeleton, text))
+        self.lengths = tuple(
+            np.fromiter(map(len, c), dtype=np.int64, count=len(c)) for c in (phonetic, skeleton, text)
+        )
+        self.arabic = np.fromiter((t.script == "Arab" for t in types), dtype=bool, count=len(types))
+
+    def possible(self, token: NameToken, type_ids: list[int], comparer: NameComparer) -> list[int]:
+        """Return the types of `type_ids` (sorted) that some rule could match with `token`, in order."""
+        if len(type_ids) < 8:
+            return type_ids
+        ids = np.asarray(type_ids, dtype=np.int64)
+        first, counts = self.start[ids], self.start[ids + 1] - self.start[ids]
+        seg = np.cumsum(counts) - counts  # where each type's rows begin among the gathered rows
+        rows = np.repeat(first - seg, counts) + np.arange(int(counts.sum()))
+        forms = token.forms
+        (phonetic, skeleton, text), (phon_len, skel_len, text_len) = self.columns, self.lengths
+        # Same skeleton, or phonetic keys within the edit rule's reach (min length 3).
+        ratios = cdist(
+            [f.phonetic for f in forms],
+            phonetic[rows].tolist(),
+            scorer=Levenshtein.normalized_similarity,
+            dtype=np.float64,
+            score_cutoff=_RATIO_FLOOR,
+        )
+        len_q = np.asarray([len(f.phonetic) for f in forms])[:, None]
+        ok = ((ratios >= _RATIO_FLOOR) & (np.minimum(len_q, phon_len[rows][None, :]) >= 3)).any(axis=0)
+        skel_r = skeleton[rows]
+        ok |= np.isin(skel_r, np.asarray([f.skeleton for f in forms], dtype=object))
+        # One text the start of the other: truncated (both 5 letters or more) or an initial.
+        common = cdist([f.text for f in forms], text[rows].tolist(), scorer=Prefix.similarity, dtype=np.int64)
+        shorter = np.minimum(np.asarray([len(f.text) for f in forms])[:, None], text_len[rows][None, :])
+        ok |= ((common == shorter) & ((shorter >= 5) | (shorter == 1))).any(axis=0)
+        # Across scripts: skeletons one edit apart (both 3 letters or more).
+        cross = np.repeat(self.arabic[ids] != (token.script == "Arab"), counts)
+        if cross.any():
+            where = np.flatnonzero(cross)
+            dist = cdist(
+                [f.skeleton for f in forms],
+                skel_r[where].tolist(),
+                scorer=Levenshtein.distance,
+                dtype=np.int64,
+            )
+            slen_q = np.asarray([len(f.skeleton) for f in forms])[:, None]
+            near = ((dist <= 1) & (np.minimum(slen_q, skel_len[rows][where][None, :]) >= 3)).any(axis=0)
+            ok[where[near]] = True
+        keep = np.logical_or.reduceat(ok, seg)
+        # A shared variant family (Youssef ~ Yusuf) whatever the letters.
+        families: set[str] = set()
+        for position, form in enumerate(forms):
+            families |= comparer.families(form.phonetic, token.native if position == 0 else "")
+        if families:
+            related = set().union(*(self.family_types.get(f, ()) for f in families))
+            if related:
+                keep |= np.fromiter((t in related for t in type_ids), dtype=bool, count=len(type_ids))
+        kept: list[int] = ids[keep].tolist()
+        return kept
+
+
 class NameIndex:
     """Names of list entries with their token types, postings, rarity and birth-date lookups."""
 
@@ -81,6 +181,7 @@ class NameIndex:
         "_date_sets",
         "_expansions",
         "_fact_group_of",
+        "_forms",
         "_token_facts",
         "by_birth_date",
         "comparer",
@@ -137,6 +238,7 @@ class NameIndex:
         self.document_entries: dict[str, list[int]] = {}
         self.entity_count = 0
         self._expansions: dict[str, tuple[tuple[int, TokenMatch], ...]] = {}
+        self._forms: _FormTable | None = None
         self.type_idf: list[float] = []
         self.type_common: list[bool] = []
         self.name_entry = array("i")  # entry position of each name
@@ -273,6 +375,7 @@ class NameIndex:
         self.type_idf = [self.idf(t) for t in self.types]
         self.type_common = [self.is_common(t) for t in self.types]
         self._expansions.clear()
+        self._forms = _FormTable(self.types, self.comparer)
         self.memo.clear()
 
     def parse(self, text: str) -> ParsedName:
@@ -307,6 +410,32 @@ class NameIndex:
         found = self._expansions.get(token.uid)
         if found is not None:
             return found
+        type_ids = sorted(self.neighbours(token))
+        if self._forms is not None:
+            type_ids = self._forms.possible(token, type_ids, self.comparer)
+        result = self._scored(token, type_ids)
+        if len(self._expansions) < 1_000_000:
+            self._expansions[token.uid] = result
+        return result
+
+    def expand_exhaustive(self, token: NameToken) -> tuple[tuple[int, TokenMatch], ...]:
+        """Return what `expand` does, scoring every neighbour by the rules (no bulk filter, no memo).
+
+        The reference the tests hold `expand` to.
+        """
+        return self._scored(token, sorted(self.neighbours(token)))
+
+    def _scored(self, token: NameToken, type_ids: list[int]) -> tuple[tuple[int, TokenMatch], ...]:
+        matches = []
+        threshold = self.comparer.min_score
+        for type_id in type_ids:
+            match = self.comparer.token_match(token, self.types[type_id])
+            if match.score >= threshold:
+                matches.append((type_id, match))
+        return tuple(matches)
+
+    def neighbours(self, token: NameToken) -> set[int]:
+        """Return the token types near a name part by skeleton or phonetic key (one edit on each side)."""
         skeletons: set[str] = set()
         for form in token.forms:
             key = form.skeleton
@@ -336,16 +465,7 @@ class NameIndex:
                 type_ids.update(phonetic_types.get(deleted, ()))
                 for near in phonetic_deletions.get(deleted, ()):
                     type_ids.update(phonetic_types[near])
-        matches = []
-        threshold = self.comparer.min_score
-        for type_id in sorted(type_ids):
-            match = self.comparer.token_match(token, self.types[type_id])
-            if match.score >= threshold:
-                matches.append((type_id, match))
-        result = tuple(matches)
-        if len(self._expansions) < 1_000_000:
-            self._expansions[token.uid] = result
-        return result
+        return type_ids
 
     def candidates(
         self,
