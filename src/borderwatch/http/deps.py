@@ -4,13 +4,17 @@ A request is authenticated by a bearer token (`Authorization: Bearer <token>`) o
 console, by the same token in the session cookie. `require(*roles)` turns the token's user into
 an `Actor` of the user's agency, with the endpoint as channel (`http:POST /api/alerts/{alert_id}/
 decision`), and refuses other roles with 403. Agency isolation itself lives in the store queries.
+
+The dependencies are coroutines: FastAPI runs a plain function dependency in a worker thread, and
+three thread hops per request cost more than their work (a signature check and one indexed read of
+the user, well under a millisecond, which runs on the event loop).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 
@@ -36,7 +40,7 @@ ANY_USER = auth.USER_ROLES
 ROLE_GUARDS: dict[Callable[..., object], frozenset[Role]] = {}
 
 
-def get_instance(request: Request) -> Instance:
+async def get_instance(request: Request) -> Instance:
     """Return the instance the app was created for."""
     instance: Instance = request.app.state.instance
     return instance
@@ -76,7 +80,7 @@ def request_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
 
 
-def current_user(request: Request, instance: InstanceDep) -> User:
+async def current_user(request: Request, instance: InstanceDep) -> User:
     """Return the user of the request's token, or raise AuthenticationError (401)."""
     cached: User | None = getattr(request.state, "user", None)
     if cached is not None:
@@ -95,11 +99,11 @@ ROLE_GUARDS[current_user] = frozenset(ANY_USER)
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require(*roles: Role) -> Callable[[Request, User], Actor]:
+def require(*roles: Role) -> Callable[[Request, User], Coroutine[Any, Any, Actor]]:
     """Return a dependency giving the actor of an authenticated user holding one of `roles` (else 403)."""
     allowed = frozenset(roles)
 
-    def guard(request: Request, user: CurrentUser) -> Actor:
+    async def guard(request: Request, user: CurrentUser) -> Actor:
         if user.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise AccessDeniedError(f"role {user.role.value!r} may not use this endpoint (allowed: {names})")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 import socket
@@ -90,6 +91,10 @@ def _run_worker(host: str, port: int, reuse_port: bool) -> None:
     app = asgi()
     instance: Instance = app.state.instance
     load_lists(instance.db, instance.actor(channel="serve:warm-up"))
+    # The indexes are millions of long-lived objects: move them out of the collector's generations,
+    # or every full collection walks them all and the request that triggers it waits ~100 ms.
+    gc.collect()
+    gc.freeze()
     sock = listening_socket(host, port, reuse_port=reuse_port)
     config = uvicorn.Config(app, log_level="info", lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
