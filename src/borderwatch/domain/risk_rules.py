@@ -20,6 +20,7 @@ Pure: no clock (`now` is passed in), no files, no environment.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -649,9 +650,15 @@ class _FactsBuilder:
             self.values[name] = value
 
     def missing(self, prefix: str, reason: str) -> None:
-        for name in FACT_FIELDS:
-            if name.startswith(prefix) and name not in self.values:
+        for name in _fields_under(prefix):
+            if name not in self.values:
                 self.absent[name] = reason
+
+
+@functools.cache
+def _fields_under(prefix: str) -> tuple[str, ...]:
+    """Return the fact fields whose names start with `prefix` (every traveller asks the same few)."""
+    return tuple(name for name in FACT_FIELDS if name.startswith(prefix))
 
 
 def _naive(moment: datetime) -> datetime:

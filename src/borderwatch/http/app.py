@@ -26,11 +26,12 @@ def create_app(settings: Settings | None = None, *, instance: Instance | None = 
     app.state.instance = instance
     install_error_handlers(app)
     app.include_router(system.router)
+    # Routes are matched in order: the interactive check, the most frequent call, comes first.
+    app.include_router(check.router)
     app.include_router(alerts.router)
     app.include_router(flights.router)
     app.include_router(messages.router)
     app.include_router(lists.router)
-    app.include_router(check.router)
     app.include_router(auth_api.router)
     app.include_router(users_api.router)
     app.include_router(audit_api.router)

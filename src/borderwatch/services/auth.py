@@ -384,9 +384,9 @@ def read_token(secret: bytes, token: str, *, now: datetime) -> TokenClaims:
 def user_for_token(db: Database, secret: bytes, token: str, *, now: datetime) -> User:
     """Return the user a token was issued to, if it is genuine, unexpired and not revoked."""
     claims = read_token(secret, token, now=now)
-    with db.reading() as session:  # a read: no write lock, never waits for a writer
+    with db.read_connection() as connection:  # a read: no write lock, never waits for a writer
         try:
-            user = user_store.get_user(session, claims.agency_id, claims.user_id)
+            user = user_store.get_user(connection, claims.agency_id, claims.user_id)
         except NotFoundError as exc:
             raise AuthenticationError("the token's user no longer exists") from exc
     if (

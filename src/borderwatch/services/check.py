@@ -72,9 +72,9 @@ def check_travellers(
         )
         results.append(CheckResult(reference, traveller, decision, hits))
     answers = Counter(r.decision.answer.value for r in results)
-    with db.transaction() as session:
+    with db.write_connection() as connection:
         audit.record(
-            session,
+            connection,
             actor,
             "iapi.check",
             subject_type="flight",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from borderwatch.domain.audit import GENESIS_HASH, Actor, AuditEvent, ChainBreak, event_hash, verify_chain
@@ -30,7 +31,7 @@ _MOVE_HEAD = (
 
 
 def record(
-    session: Session,
+    session: Session | Connection,
     actor: Actor,
     action: str,
     *,
@@ -43,8 +44,11 @@ def record(
     moment = at or datetime.now(UTC)
     # Every audited request pays for this append, so it runs three prepared Core statements on the
     # session's connection (ORM objects and statements built per call cost three times the SQL).
-    session.flush()  # rows the caller added (a new agency and its head) reach the database first
-    connection = session.connection()
+    if isinstance(session, Session):
+        session.flush()  # rows the caller added (a new agency and its head) reach the database first
+        connection = session.connection()
+    else:
+        connection = session
     # Lock the agency's chain head so concurrent transactions append one after the other
     # (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers anyway).
     head = connection.execute(_LOCK_HEAD, {"agency": actor.agency_id}).one_or_none()

@@ -14,7 +14,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,9 +63,8 @@ class Database:
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(
-            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
-        )
+        self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,6 +94,26 @@ class Database:
             raise StorageError(f"database error on {self.describe()}: {exc.orig}") from exc
         finally:
             session.close()
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """Yield a Core connection in a read-only transaction: `reading` without an ORM session, for
+        the one-statement reads every request makes (its user)."""
+        try:
+            with self._read_engine.connect() as connection, connection.begin():
+                yield connection
+        except OperationalError as exc:
+            raise StorageError(f"database error on {self.describe()}: {exc.orig}") from exc
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """Yield a Core connection in one writing transaction (committed on success), without an ORM
+        session: for the single audit append of an interactive check."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except OperationalError as exc:
+            raise StorageError(f"database error on {self.describe()}: {exc.orig}") from exc
 
     def describe(self) -> str:
         """Return the URL without any password, for messages."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NewType
+from typing import NewType, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from borderwatch.domain.audit import Actor, Role
@@ -119,16 +120,35 @@ def credentials(session: Session, agency_code: str, username: str) -> tuple[User
     return _to_user(row, code), row.password_hash
 
 
-def get_user(session: Session, agency_id: int, user_id: int) -> User:
+_USERS = cast(Table, UserRow.__table__)
+_AGENCIES = cast(Table, AgencyRow.__table__)
+# Every authenticated request reads its user: one prepared statement over plain columns (an ORM
+# entity query built per call costs several times the SQL).
+_USER_BY_ID = (
+    select(
+        _USERS.c.id,
+        _USERS.c.agency_id,
+        _AGENCIES.c.code,
+        _USERS.c.username,
+        _USERS.c.full_name,
+        _USERS.c.role,
+        _USERS.c.active,
+        _USERS.c.created_at,
+        _USERS.c.token_version,
+    )
+    .join(_AGENCIES, _AGENCIES.c.id == _USERS.c.agency_id)
+    .where(_USERS.c.id == bindparam("user_id"), _USERS.c.agency_id == bindparam("agency_id"))
+)
+
+
+def get_user(session: Session | Connection, agency_id: int, user_id: int) -> User:
     """Return one of the agency's users, or raise NotFoundError (also for other agencies' ids)."""
-    found = session.execute(
-        select(UserRow, AgencyRow.code)
-        .join(AgencyRow, AgencyRow.id == UserRow.agency_id)
-        .where(UserRow.id == user_id, UserRow.agency_id == agency_id)
-    ).first()
+    connection = session.connection() if isinstance(session, Session) else session
+    found = connection.execute(_USER_BY_ID, {"user_id": user_id, "agency_id": agency_id}).first()
     if found is None:
         raise NotFoundError(f"user {user_id} not found")
-    return _to_user(found[0], found[1])
+    uid, agency, code, username, full_name, role, active, created_at, token_version = found
+    return User(UserId(uid), agency, code, username, full_name, Role(role), active, created_at, token_version)
 
 
 def find_user(session: Session, agency_id: int, username: str) -> User:
