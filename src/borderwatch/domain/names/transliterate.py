@@ -178,6 +178,11 @@ _DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("EE", "I"),
 )
 _SINGLE = {"Q": "K", "P": "B", "O": "U", "E": "A", "X": "KS"}
+# The digraphs by their first letter, in the order above: a position tries only those that can match.
+_DIGRAPHS_AT: dict[str, tuple[tuple[str, str], ...]] = {
+    first: tuple(d for d in _DIGRAPHS if d[0][0] == first) for first in {pat[0] for pat, _ in _DIGRAPHS}
+}
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 def latin_phonetic(token: str) -> str:
@@ -198,7 +203,7 @@ def latin_phonetic(token: str) -> str:
             out.append(BREAK)
             i += 1
             continue
-        for pat, rep in _DIGRAPHS:
+        for pat, rep in _DIGRAPHS_AT.get(ch, ()):
             if word.startswith(pat, i):
                 # OU before a vowel is the glide w (Oualid, Ouahid).
                 if pat == "OU" and i + 2 < n and word[i + 2] in _VOWELS:
@@ -219,7 +224,7 @@ def latin_phonetic(token: str) -> str:
             i += 1
     key = "".join(out).replace(BREAK, "")
     # Doubled letters carry nothing across conventions (Hassan/Hasan, Mohammed/Mohamed).
-    collapsed = re.sub(r"(.)\1+", r"\1", key)
+    collapsed = _DOUBLED.sub(r"\1", key)
     return collapsed.replace("AY", "AI")
 
 
@@ -230,7 +235,7 @@ def skeleton_of(phonetic: str) -> str:
     Arabic side also does. A glide that starts the word is kept (Yusuf YSF is not Saif SF; Walid WLD).
     """
     consonants = [ch for idx, ch in enumerate(phonetic) if ch not in "AIUWY" or (idx == 0 and ch in "WY")]
-    key = re.sub(r"(.)\1+", r"\1", "".join(consonants).replace(BREAK, ""))
+    key = _DOUBLED.sub(r"\1", "".join(consonants).replace(BREAK, ""))
     if len(key) > 1 and key.endswith("H"):
         key = key[:-1]
     return key
