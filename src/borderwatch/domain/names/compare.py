@@ -160,7 +160,11 @@ class NameComparer:
     def form_match(
         self, fq: TokenForm, fl: TokenForm, cross: bool, native_q: str = "", native_l: str = ""
     ) -> TokenMatch:
-        """Return the rule-based agreement of two token forms (`cross`: one side was Arabic script)."""
+        """Return the rule-based agreement of two token forms (`cross`: one side was Arabic script).
+
+        A rule added here must also be let through by the index's bulk filter
+        (`index._FormTable.possible`), which sets aside the pairs no rule here can score above zero.
+        """
         if fq.text == fl.text:
             return TokenMatch(1.0, MatchRule.EXACT)
         fam_q = self._families_of(fq.phonetic, native_q)

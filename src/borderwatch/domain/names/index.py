@@ -89,11 +89,12 @@ _RATIO_FLOOR = 0.75 - 1e-9  # the edit rule's least similarity (compare.form_mat
 class _FormTable:
     """Every form of every token type as flat columns, to tell in bulk which types a part cannot match.
 
-    A pair of forms scores at or above the comparer's minimum (0.55) only through one of its rules:
-    same skeleton (exact, phonetic, skeleton, transliteration), a shared variant family, phonetic keys
-    at least 0.75 similar (edit), one text the start of the other (truncated, initial), or, across
-    scripts, skeletons one edit apart. `possible` keeps the types where some pair of forms meets one
-    of these conditions: a superset of the types the rules accept, found with rapidfuzz's matrices.
+    A pair of forms scores above zero (`compare.NameComparer.form_match`) only through one of its
+    rules: same skeleton (exact, phonetic, skeleton, transliteration), a shared variant family,
+    phonetic keys at least 0.75 similar (edit), one text the start of the other (truncated, initial),
+    or, across scripts, skeletons one edit apart. `possible` keeps the types where some pair of forms
+    meets one of these conditions: a superset of the types the rules accept, found with rapidfuzz's
+    matrices.
     """
 
     __slots__ = ("arabic", "columns", "family_types", "lengths", "start")
