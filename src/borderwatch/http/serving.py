@@ -91,6 +91,7 @@ def _run_worker(host: str, port: int, reuse_port: bool) -> None:
     app = asgi()
     instance: Instance = app.state.instance
     load_lists(instance.db, instance.actor(channel="serve:warm-up"))
+    instance.db.checkpoint_in_background()
     # The indexes are millions of long-lived objects: move them out of the collector's generations,
     # or every full collection walks them all and the request that triggers it waits ~100 ms.
     gc.collect()
