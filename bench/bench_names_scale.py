@@ -36,20 +36,13 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from bench_route import ROUTE_MIX  # the Casablanca -> London mix, one definition for the benchmarks
 from borderwatch.domain.screening import MatchConfig, ScreeningSubject, screen_subject
 from borderwatch.domain.simulation import simulate_travellers
 from borderwatch.domain.watchlists import EntityId, EntityKind, ListedName, ListEntry
 from borderwatch.services.evaluation import ListSpec, import_lists, subject_from_query
 from borderwatch.services.names import build_name_index, load_name_tables
 from borderwatch.services.simulation import load_name_pools
-
-ROUTE_MIX = [
-    ("maghreb", 0.55),
-    ("british", 0.2),
-    ("british-pakistani", 0.07),
-    ("french", 0.12),
-    ("spanish", 0.06),
-]
 
 SWAPS = (
     ("OU", "U"),
