@@ -8,6 +8,7 @@ from agency_world import AgencyWorld, build_agency
 from fastapi.testclient import TestClient
 
 from borderwatch.domain.audit import Role
+from borderwatch.http.api.check import CheckOut
 from borderwatch.services.instance import Instance
 
 PACKAGE = resources.files("borderwatch").joinpath("data")
@@ -142,6 +143,9 @@ def test_check_answers_board_refer_and_no_board(client: TestClient, instance: In
     }
     response = client.post("/api/check", json=body, headers=world.auth(Role.OFFICER))
     assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    # The body is written without the response model: it must still be exactly the documented one.
+    assert CheckOut.model_validate_json(response.content).model_dump(mode="json") == response.json()
     answers = {a["reference"]: a for a in response.json()["answers"]}
     assert answers["P1"]["answer"] == "refer"
     assert answers["P1"]["hits"][0]["entity"] == "UN:QDi.082"
