@@ -82,48 +82,38 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Yield a session inside one transaction: committed on success, rolled back on error."""
-        session = self._sessions()
+    def _storage_errors(self) -> Iterator[None]:
+        """Turn the driver's operational errors (locked, unreachable...) into StorageError."""
         try:
-            with session.begin():
-                yield session
+            yield
         except OperationalError as exc:
             raise StorageError(f"database error on {self.describe()}: {exc.orig}") from exc
-        finally:
-            session.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a session inside one transaction: committed on success, rolled back on error."""
+        with self._storage_errors(), self._sessions() as session, session.begin():
+            yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """Yield a session for reading only (one consistent snapshot; never blocks writers)."""
-        session = self._read_sessions()
-        try:
-            with session.begin():
-                yield session
-        except OperationalError as exc:
-            raise StorageError(f"database error on {self.describe()}: {exc.orig}") from exc
-        finally:
-            session.close()
+        with self._storage_errors(), self._read_sessions() as session, session.begin():
+            yield session
 
     @contextmanager
     def read_connection(self) -> Iterator[Connection]:
         """Yield a Core connection in a read-only transaction: `reading` without an ORM session, for
         the one-statement reads every request makes (its user)."""
-        try:
-            with self._read_engine.connect() as connection, connection.begin():
-                yield connection
-        except OperationalError as exc:
-            raise StorageError(f"database error on {self.describe()}: {exc.orig}") from exc
+        with self._storage_errors(), self._read_engine.connect() as connection, connection.begin():
+            yield connection
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """Yield a Core connection in one writing transaction (committed on success), without an ORM
         session: for the single audit append of an interactive check."""
-        try:
-            with self.engine.begin() as connection:
-                yield connection
-        except OperationalError as exc:
-            raise StorageError(f"database error on {self.describe()}: {exc.orig}") from exc
+        with self._storage_errors(), self.engine.begin() as connection:
+            yield connection
 
     def checkpoint(self) -> tuple[int, int, int]:
         """SQLite: copy what the write-ahead log holds into the database without waiting for anyone
