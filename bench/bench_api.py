@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 
 from borderwatch.domain.audit import Role
-from borderwatch.domain.simulation import simulate_travellers
+from borderwatch.domain.simulation import CASABLANCA_LONDON_MIX, simulate_travellers
 from borderwatch.services import auth
 from borderwatch.services.instance import init_instance
 from borderwatch.services.lists import import_list
@@ -72,13 +72,7 @@ def prepare(data_dir: Path) -> None:
 
 def traveller_bodies(count: int) -> list[dict[str, Any]]:
     pools = load_name_pools()
-    mix = [
-        ("maghreb", 0.55),
-        ("british", 0.2),
-        ("british-pakistani", 0.07),
-        ("french", 0.12),
-        ("spanish", 0.06),
-    ]
+    mix = CASABLANCA_LONDON_MIX
     travellers = simulate_travellers(pools, mix, count, seed=11, today=date(2026, 11, 29))
     return [
         {

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from borderwatch.domain.simulation import simulate_travellers
+from borderwatch.domain.simulation import CASABLANCA_LONDON_MIX, simulate_travellers
 from borderwatch.domain.travellers import Flight, Manifest, MessageKind
 from borderwatch.formats.paxlst import write_paxlst
 from borderwatch.services.ingest import Received, ingest
@@ -43,13 +43,7 @@ def build_archive(data_dir: Path, travellers: int) -> Settings:
     import_list(instance.db, actor, "un", UN)
     import_list(instance.db, actor, "ofac", OFAC)
     pools = load_name_pools()
-    mix = [
-        ("maghreb", 0.55),
-        ("british", 0.2),
-        ("british-pakistani", 0.07),
-        ("french", 0.12),
-        ("spanish", 0.06),
-    ]
+    mix = CASABLANCA_LONDON_MIX
     today = date(2026, 11, 29)
     messages = []
     for n in range((travellers + PER_FLIGHT - 1) // PER_FLIGHT):

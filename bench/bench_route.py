@@ -28,7 +28,7 @@ from pathlib import Path
 
 from borderwatch.domain.countries import CountryTable
 from borderwatch.domain.screening import MatchConfig, ScreeningSubject, screen_subject
-from borderwatch.domain.simulation import simulate_travellers
+from borderwatch.domain.simulation import CASABLANCA_LONDON_MIX, simulate_travellers
 from borderwatch.domain.watchlists import ListEntry
 from borderwatch.formats.lists.ofac import parse_ofac
 from borderwatch.formats.lists.un import parse_un_list
@@ -39,13 +39,7 @@ from borderwatch.services.simulation import load_name_pools
 ROOT = Path(__file__).resolve().parents[1]
 UN = ROOT / "src" / "borderwatch" / "data" / "lists" / "UN_consolidated.xml"
 OFAC = ROOT / "tests" / "data" / "lists" / "ofac"
-ROUTE_MIX = [
-    ("maghreb", 0.55),
-    ("british", 0.2),
-    ("british-pakistani", 0.07),
-    ("french", 0.12),
-    ("spanish", 0.06),
-]
+ROUTE_MIX = CASABLANCA_LONDON_MIX
 TODAY = date(2026, 11, 29)
 FLIGHT = 400  # passengers of one flight (the iAPI target is per flight)
 

@@ -21,7 +21,12 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
-from borderwatch.domain.simulation import assign_seats, simulate_bookings, simulate_travellers
+from borderwatch.domain.simulation import (
+    CASABLANCA_LONDON_MIX,
+    assign_seats,
+    simulate_bookings,
+    simulate_travellers,
+)
 from borderwatch.domain.travellers import (
     DocumentType,
     Flight,
@@ -93,13 +98,7 @@ PLANTED = [
 
 def main() -> None:
     pools = load_name_pools()
-    mix = [
-        ("maghreb", 0.55),
-        ("british", 0.2),
-        ("british-pakistani", 0.07),
-        ("french", 0.12),
-        ("spanish", 0.06),
-    ]
+    mix = CASABLANCA_LONDON_MIX
     innocents = simulate_travellers(pools, mix, 145, seed=2026, today=GENERATED_ON)
     planted = [
         Traveller(

@@ -21,7 +21,7 @@ from borderwatch.domain.screening import (
     describe_hit,
     screen_subject,
 )
-from borderwatch.domain.simulation import simulate_travellers
+from borderwatch.domain.simulation import CASABLANCA_LONDON_MIX, simulate_travellers
 from borderwatch.domain.travellers import Gender
 from borderwatch.domain.watchlists import (
     DateExactness,
@@ -341,13 +341,7 @@ def planted_subjects() -> list[ScreeningSubject]:
 
 def route_subjects(count: int, seed: int) -> list[ScreeningSubject]:
     """Return simulated innocent travellers of a Casablanca -> London flight (bench/bench_route.py)."""
-    mix = [
-        ("maghreb", 0.55),
-        ("british", 0.2),
-        ("british-pakistani", 0.07),
-        ("french", 0.12),
-        ("spanish", 0.06),
-    ]
+    mix = CASABLANCA_LONDON_MIX
     travellers = simulate_travellers(load_name_pools(), mix, count, seed=seed, today=date(2026, 11, 29))
     return [ScreeningSubject.from_traveller(t) for t in travellers]
 

@@ -93,6 +93,17 @@ def simulate_traveller(
     )
 
 
+# The AT800 Casablanca -> London mix of innocent passengers by origin pool (the demo flight, the
+# route benchmarks and the tests that screen realistic traffic all draw from it).
+CASABLANCA_LONDON_MIX: tuple[tuple[str, float], ...] = (
+    ("maghreb", 0.55),
+    ("british", 0.2),
+    ("british-pakistani", 0.07),
+    ("french", 0.12),
+    ("spanish", 0.06),
+)
+
+
 def simulate_travellers(
     pools: Mapping[str, NamePool], mix: Sequence[tuple[str, float]], count: int, *, seed: int, today: date
 ) -> list[Traveller]:
