@@ -31,6 +31,8 @@ from borderwatch.domain.risk_rules import (
     RuleSet,
     build_facts,
     check_pattern,
+    comparison_holds,
+    compile_condition,
     condition_holds,
     describe_condition,
     evaluate,
@@ -322,6 +324,106 @@ def test_not_over_a_missing_fact_holds() -> None:
     unchecked = alone_facts()
     assert condition_holds(Not(cmp("document.mrz_valid", "eq", True)), unchecked) is True
     assert condition_holds(cmp("document.mrz_valid", "eq", False), unchecked) is False
+
+
+# Bounds and edges for the compiled tests: equal to a bound, either side of it, case, empty lists.
+EDGE_CASES: list[tuple[str, str, object]] = [
+    ("traveller.age", "between", [64, 64]),
+    ("traveller.age", "between", [65, 64 + 100]),
+    ("traveller.age", "le", 64.0),
+    ("traveller.age", "ge", 64.5),
+    ("traveller.age", "ne", 64),
+    ("traveller.age", "not_in", [64]),
+    ("traveller.gender", "in", ["f", "x"]),
+    ("traveller.family_name", "contains", "lob"),
+    ("traveller.family_name", "matches", "LOB+"),
+    ("booking.payment_kinds", "matches", "C[AC]"),
+    ("booking.route_ports", "contains", "fra"),
+    ("booking.connection_ports", "contains", "ADD"),
+    ("booking.is_one_way", "eq", False),
+    ("document.lost_or_stolen", "eq", True),
+    ("document.mrz_valid", "ne", True),
+    ("document.expiry_date", "lt", "2025-04-27"),
+    ("document.expiry_date", "le", "2025-04-25"),
+    ("document.expiry_date", "gt", "2025-04-25"),
+    ("document.expiry_days", "between", [-10_000, 10_000]),
+    ("booking.hours_ticketed_before_departure", "gt", 36.33),
+    ("booking.created_at", "lt", "2018-08-23T12:20+00:00"),
+    ("booking.created_at", "between", ["2018-08-23T12:00", "2018-08-23T13:00"]),
+    ("flight.departure_time", "eq", "2018-09-28T12:20"),
+    ("flight.departure_time", "within_days", 0),
+    ("traveller.birth_date", "within_days", -36_500),
+]
+
+
+def compiled_case_facts() -> list[Facts]:
+    """The five travellers of 7C789A with and without their booking and flight, documents checked
+    three ways, and one judged with an aware clock against naive PNR times."""
+    everyone = gtas_travellers()
+    found = [alone_facts()]
+    for person, checks in zip(
+        everyone,
+        (DocumentChecks(), DocumentChecks(True, False), DocumentChecks(False, True), DocumentChecks(), None),
+        strict=True,
+    ):
+        found.append(build_facts(person, now=NOW, checks=checks))
+        found.append(
+            build_facts(person, now=NOW, booking=gtas_booking_7c789a(), flight=flight(), checks=checks)
+        )
+    aware = datetime(2018, 9, 28, 10, 20, tzinfo=UTC)
+    aware_flight = flight(departure_time=datetime(2018, 9, 28, 12, 20, tzinfo=UTC))
+    found.append(build_facts(everyone[0], now=aware, booking=gtas_booking_7c789a(), flight=aware_flight))
+    return found
+
+
+def test_compiled_conditions_agree_with_the_interpreter() -> None:
+    # `evaluate` and `condition_holds` run compiled closures; `explain_rule` shows the interpreter's
+    # steps to the officer. They must never disagree, for any operator, fact kind or missing fact.
+    facts_sets = compiled_case_facts()
+    comparisons = [cmp(f, o, v) for f, o, v, _ in OPERATOR_CASES]
+    comparisons += [cmp(f, o, v) for f, o, v in (*MISSING_CASES, *EDGE_CASES)]
+    outcomes = set()
+    for comparison in comparisons:
+        test = compile_condition(comparison)
+        results = []
+        for facts in facts_sets:
+            expected = comparison_holds(comparison, facts)
+            assert test(facts.values, facts.now) is expected, (
+                comparison.describe(),
+                facts.get(comparison.fact),
+            )
+            results.append(expected)
+        outcomes.add((comparison.op, any(results), not all(results)))
+    # each operator both holds and fails somewhere in the grid, so a wrong test cannot hide
+    for op in Operator:
+        assert (op, True, True) in outcomes or {(op, True, False), (op, False, True)} <= outcomes, op
+
+
+def test_compiled_trees_agree_with_the_interpreter() -> None:
+    yes = cmp("traveller.nationality", "eq", "GBR")
+    no = cmp("booking.agency", "exists")
+    trees: list[Condition] = [
+        AllOf((yes,)),
+        AnyOf((no,)),
+        Not(AnyOf((no, Not(yes)))),
+        AllOf((AnyOf((no, yes)), Not(AllOf((yes, no))))),
+    ]
+    for tree in trees:
+        test = compile_condition(tree)
+        for facts in compiled_case_facts():
+            walked = explain_rule(rule(tree), facts).matched
+            assert test(facts.values, facts.now) is walked
+
+
+def test_evaluate_follows_a_changed_rule_set() -> None:
+    # Compiled rule sets are kept by identity: a new set with the same rule id but a new
+    # condition is compiled afresh.
+    facts = lobb_facts()
+    first = RuleSet("agency", "1", (rule(cmp("traveller.nationality", "eq", "GBR")),))
+    second = RuleSet("agency", "2", (rule(cmp("traveller.nationality", "eq", "FRA")),))
+    assert [h.rule_id for h in evaluate(first, facts)] == ["R-1"]
+    assert evaluate(second, facts) == []
+    assert [h.rule_id for h in evaluate(first, facts)] == ["R-1"]
 
 
 # --- conditions ------------------------------------------------------------------------------------

@@ -20,8 +20,10 @@ from borderwatch.errors import AccessDeniedError, ConflictError
 REVIEWER_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR})
 
-CLOSING = {Decision.CONFIRM_MATCH: AlertState.CONFIRMED_MATCH,
-           Decision.FALSE_POSITIVE: AlertState.FALSE_POSITIVE}
+CLOSING = {
+    Decision.CONFIRM_MATCH: AlertState.CONFIRMED_MATCH,
+    Decision.FALSE_POSITIVE: AlertState.FALSE_POSITIVE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +50,15 @@ def check_reviewer(role: Role) -> None:
         raise AccessDeniedError(f"role {role.value!r} cannot review alerts; officers and supervisors do")
 
 
-def decision_step(state: AlertState, severity: Severity, decision: Decision, *, role: Role, by: str,
-                  proposal: Proposal | None) -> Step:
+def decision_step(
+    state: AlertState,
+    severity: Severity,
+    decision: Decision,
+    *,
+    role: Role,
+    by: str,
+    proposal: Proposal | None,
+) -> Step:
     """Return the step a decision takes an alert through, or raise ConflictError / AccessDeniedError."""
     check_reviewer(role)
     if state.is_closed:
@@ -74,8 +83,10 @@ def _approval_step(decision: Decision, *, by: str, proposal: Proposal | None) ->
     if proposal is None:
         raise ConflictError("the alert waits for approval but no proposed decision was recorded")
     if by == proposal.proposed_by:
-        raise AccessDeniedError(f"four eyes: {by} proposed {proposal.decision.value!r}; a second, different "
-                                "officer or supervisor must approve it")
+        raise AccessDeniedError(
+            f"four eyes: {by} proposed {proposal.decision.value!r}; a second, different "
+            "officer or supervisor must approve it"
+        )
     if decision is proposal.decision:
         return Step("approve", state, CLOSING[decision], decision)
     if decision is Decision.ESCALATE:

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+import operator
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -900,13 +901,136 @@ def _within_days(actual: date, days: int, now: datetime) -> bool:
 
 def condition_holds(condition: Condition, facts: Facts) -> bool:
     """Return whether a condition tree holds for these facts."""
+    return compile_condition(condition)(facts.values, facts.now)
+
+
+# --- compiled conditions --------------------------------------------------------------------------
+#
+# `comparison_holds` reads a comparison's operator and value for every traveller; a whole flight
+# asks the same ten rules four hundred times. `compile_condition` turns a tree, once, into nested
+# closures that hold the operator's test and the rule's values already case-folded (a set for
+# `in`), so a traveller costs one call per node. The results are the same as the interpreter's:
+# tests compare the two on every operator and on missing, aware and naive facts; `explain_rule`,
+# which shows each step to an officer, still walks the tree with `comparison_holds`.
+
+Test: TypeAlias = Callable[[Mapping[str, FactValue], datetime], bool]
+
+
+def compile_condition(condition: Condition) -> Test:
+    """Return a function (fact values, now) -> bool that holds exactly when `condition_holds` would."""
     if isinstance(condition, Comparison):
-        return comparison_holds(condition, facts)
+        return _compile_comparison(condition)
     if isinstance(condition, Not):
-        return not condition_holds(condition.condition, facts)
+        inner = compile_condition(condition.condition)
+        return lambda values, now: not inner(values, now)
+    tests = tuple(compile_condition(c) for c in condition.conditions)
+    if len(tests) == 1:
+        return tests[0]
     if isinstance(condition, AllOf):
-        return all(condition_holds(c, facts) for c in condition.conditions)
-    return any(condition_holds(c, facts) for c in condition.conditions)
+        return lambda values, now: all(t(values, now) for t in tests)
+    return lambda values, now: any(t(values, now) for t in tests)
+
+
+def _compile_comparison(comparison: Comparison) -> Test:
+    fact, op, value = comparison.fact, comparison.op, comparison.value
+    if op is Operator.MISSING:
+        return lambda values, now: values.get(fact) is None
+    if op is Operator.EXISTS:
+        return lambda values, now: values.get(fact) is not None
+    kind = FACT_FIELDS[fact].kind
+    if kind is FactKind.TEXT_LIST or op in (Operator.CONTAINS, Operator.CONTAINS_ANY, Operator.MATCHES):
+        return _compile_text_search(comparison)
+    if op is Operator.WITHIN_DAYS:
+        assert isinstance(value, int)
+        days = value
+
+        def within(values: Mapping[str, FactValue], now: datetime) -> bool:
+            actual = values.get(fact)
+            return actual is not None and _within_days(actual, days, now)  # type: ignore[arg-type]
+
+        return within
+    if kind is FactKind.DATETIME:
+        # Aware and naive times meet only through `_comparable`; times are rare in rules, so they
+        # keep the interpreter's test.
+        def timed(values: Mapping[str, FactValue], now: datetime) -> bool:
+            return comparison_holds(comparison, Facts(now, values))
+
+        return timed
+    text = kind is FactKind.TEXT
+    if op in (Operator.IN, Operator.NOT_IN):
+        assert isinstance(value, tuple)
+        members = frozenset(_fold(v) for v in value)
+        inside = op is Operator.IN
+        if text:
+            return lambda values, now: (
+                (a := values.get(fact)) is not None
+                and ((a.casefold() if isinstance(a, str) else a) in members) is inside
+            )
+        return lambda values, now: (a := values.get(fact)) is not None and (a in members) is inside
+    if op is Operator.BETWEEN:  # numbers and dates only: texts are not ordered
+        assert isinstance(value, tuple)
+        low, high = value
+        # Written as the interpreter writes it (not below, not above), which also holds for a NaN bound.
+        return lambda values, now: (a := values.get(fact)) is not None and _inside(a, low, high)
+    assert value is not None
+    assert not isinstance(value, tuple)
+    want = _fold(value)
+    compare = _SCALAR_TESTS[op]
+    if text:
+        return lambda values, now: (
+            (a := values.get(fact)) is not None and compare(a.casefold() if isinstance(a, str) else a, want)
+        )
+    return lambda values, now: (a := values.get(fact)) is not None and compare(a, want)
+
+
+def _inside(actual: FactValue, low: Scalar, high: Scalar) -> bool:
+    return not actual < low and not high < actual  # type: ignore[operator]  # kinds checked at build
+
+
+# The interpreter's `le` is `a < b or a == b` and `ge` is `b < a or a == b`: over numbers (NaN
+# included), dates and texts these are the plain operators.
+_SCALAR_TESTS: Mapping[Operator, Callable[[FactValue, Scalar], bool]] = MappingProxyType(
+    {
+        Operator.EQ: operator.eq,
+        Operator.NE: operator.ne,
+        Operator.LT: operator.lt,
+        Operator.LE: operator.le,
+        Operator.GT: operator.gt,
+        Operator.GE: operator.ge,
+    }
+)
+
+
+def _compile_text_search(comparison: Comparison) -> Test:
+    """Return the test of `contains`, `contains_any` or `matches`, on a text or a list of texts."""
+    fact, op, value = comparison.fact, comparison.op, comparison.value
+    if op is Operator.MATCHES:
+        pattern = comparison._pattern
+        assert pattern is not None
+        fullmatch = pattern.fullmatch
+
+        def matches(values: Mapping[str, FactValue], now: datetime) -> bool:
+            actual = values.get(fact)
+            if isinstance(actual, tuple):
+                return any(fullmatch(a) for a in actual)
+            return isinstance(actual, str) and fullmatch(actual) is not None
+
+        return matches
+    wanted = (value,) if op is Operator.CONTAINS else value
+    assert isinstance(wanted, tuple)
+    needles = tuple(str(v).casefold() for v in wanted)
+
+    def contains(values: Mapping[str, FactValue], now: datetime) -> bool:
+        actual = values.get(fact)
+        if actual is None:
+            return False
+        if isinstance(actual, tuple):
+            folded = {a.casefold() for a in actual}
+            return any(n in folded for n in needles)
+        text = actual.casefold()  # type: ignore[union-attr]  # a text fact: checked when the rule is built
+        return any(n in text for n in needles)
+
+    return contains
 
 
 def format_value(value: FactValue | RuleValue) -> str:
@@ -968,11 +1092,29 @@ def _fact_uses(names: Sequence[str], facts: Facts) -> tuple[FactUse, ...]:
     return tuple(FactUse(name, format_value(facts.get(name)), facts.why_missing(name)) for name in names)
 
 
+# Compiled rule sets by identity: rule sets are immutable, and few are in use at once (the bundled
+# set and an agency's file). The set is held with its tests so that its id cannot be reused.
+_COMPILED: dict[int, tuple[RuleSet, tuple[tuple[Rule, Test], ...]]] = {}
+_COMPILED_HELD = 64
+
+
+def _compiled(rule_set: RuleSet) -> tuple[tuple[Rule, Test], ...]:
+    found = _COMPILED.get(id(rule_set))
+    if found is not None and found[0] is rule_set:
+        return found[1]
+    tests = tuple((rule, compile_condition(rule.condition)) for rule in rule_set.rules if rule.enabled)
+    if len(_COMPILED) >= _COMPILED_HELD:
+        _COMPILED.clear()
+    _COMPILED[id(rule_set)] = (rule_set, tests)
+    return tests
+
+
 def evaluate(rule_set: RuleSet, facts: Facts) -> list[RuleHit]:
     """Return a hit for every enabled rule of the set that holds for these facts, in rule order."""
     hits: list[RuleHit] = []
-    for rule in rule_set.rules:
-        if rule.enabled and condition_holds(rule.condition, facts):
+    values, now = facts.values, facts.now
+    for rule, holds in _compiled(rule_set):
+        if holds(values, now):
             hits.append(
                 RuleHit(
                     rule_id=rule.id,

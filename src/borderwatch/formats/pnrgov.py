@@ -848,8 +848,19 @@ def write_pnrgov(
     add(f"MSG{e}{c}22")
     if flight.carrier:
         add(f"ORG{e}{esc(flight.carrier)}")
-    add(_w_tvl(esc, chars, flight.departure_time, flight.arrival_time, flight.departure_port,
-               flight.arrival_port, flight.carrier, flight.number, ""))
+    add(
+        _w_tvl(
+            esc,
+            chars,
+            flight.departure_time,
+            flight.arrival_time,
+            flight.departure_port,
+            flight.arrival_port,
+            flight.carrier,
+            flight.number,
+            "",
+        )
+    )
     declared = message.declared_bookings if message.declared_bookings is not None else len(message.bookings)
     add(f"EQN{e}{declared}")
     for booking in message.bookings:
@@ -889,9 +900,7 @@ def _w_tvl(
     return f"TVL{e}{when}{e}{esc(dep_port)}{e}{esc(arr_port)}{e}{esc(carrier)}{e}{number_part}"
 
 
-def _write_booking(
-    add: _Emit, esc: _Esc, chars: ServiceChars, booking: Booking, flight: Flight
-) -> None:
+def _write_booking(add: _Emit, esc: _Esc, chars: ServiceChars, booking: Booking, flight: Flight) -> None:
     e, c = chars.element, chars.component
     carrier = esc(flight.carrier)
     add("SRC")
@@ -920,14 +929,22 @@ def _write_booking(
     for payment in booking.payments:
         if payment.currency:
             add(f"MON{e}T{c}{esc(payment.amount)}{c}{esc(payment.currency)}")
-        fields = [payment.kind, "", payment.amount, payment.card_type, payment.card_number_masked,
-                  payment.card_expiry]
+        fields = [
+            payment.kind,
+            "",
+            payment.amount,
+            payment.card_type,
+            payment.card_number_masked,
+            payment.card_expiry,
+        ]
         while fields and not fields[-1]:
             fields.pop()
         add(f"FOP{e}" + c.join(esc(f) for f in fields))
         if payment.payer_name or payment.payer_address or payment.payer_phone:
-            add(f"IFT{e}4{c}43{e}{esc(payment.payer_name)}{e}{esc(payment.payer_address)}"
-                f"{e}{esc(payment.payer_phone)}")
+            add(
+                f"IFT{e}4{c}43{e}{esc(payment.payer_name)}{e}{esc(payment.payer_address)}"
+                f"{e}{esc(payment.payer_phone)}"
+            )
     for booked in booking.travellers:
         if booked.is_infant and any(
             other.ref == booked.infant_of and not other.is_infant for other in booking.travellers
@@ -961,7 +978,10 @@ def _write_contacts(
 
 
 def _write_tif_group(
-    add: _Emit, esc: _Esc, chars: ServiceChars, booking: Booking,
+    add: _Emit,
+    esc: _Esc,
+    chars: ServiceChars,
+    booking: Booking,
     booked: BookedTraveller,
 ) -> None:
     e, c = chars.element, chars.component
@@ -1022,18 +1042,35 @@ def _write_tif_group(
         add(f"TKT{e}{esc(booked.ticket_number)}{c}T{c}1")
 
 
-def _write_itinerary(
-    add: _Emit, esc: _Esc, chars: ServiceChars, booking: Booking, flight: Flight
-) -> None:
+def _write_itinerary(add: _Emit, esc: _Esc, chars: ServiceChars, booking: Booking, flight: Flight) -> None:
     e, c = chars.element, chars.component
     legs = list(booking.itinerary)
     if not legs and (booking.seats or booking.bag_count is not None):
-        legs = [Segment(flight.carrier, flight.number, flight.departure_port, flight.arrival_port,
-                        flight.departure_time, flight.arrival_time)]
+        legs = [
+            Segment(
+                flight.carrier,
+                flight.number,
+                flight.departure_port,
+                flight.arrival_port,
+                flight.departure_time,
+                flight.arrival_time,
+            )
+        ]
     own_seats = {b.ref: b.traveller.seat for b in booking.travellers if b.traveller.seat}
     for index, leg in enumerate(legs):
-        add(_w_tvl(esc, chars, leg.departure_time, leg.arrival_time, leg.departure_port, leg.arrival_port,
-                   leg.carrier, leg.number, leg.booking_class))
+        add(
+            _w_tvl(
+                esc,
+                chars,
+                leg.departure_time,
+                leg.arrival_time,
+                leg.departure_port,
+                leg.arrival_port,
+                leg.carrier,
+                leg.number,
+                leg.booking_class,
+            )
+        )
         if index:
             continue
         # Seats in booking order; a traveller's own seat is put on the reported flight so that it reads
@@ -1047,8 +1084,10 @@ def _write_itinerary(
                 if on_flight
                 else (other_leg.departure_port, other_leg.arrival_port)
             )
-            add(f"SSR{e}SEAT{c}HK{c}1{c}{esc(leg.carrier)}{c}{c}{c}{esc(board)}{c}{esc(off)}"
-                f"{e}{esc(seat)}{c}{c}{esc(ref)}")
+            add(
+                f"SSR{e}SEAT{c}HK{c}1{c}{esc(leg.carrier)}{c}{c}{c}{esc(board)}{c}{esc(off)}"
+                f"{e}{esc(seat)}{c}{c}{esc(ref)}"
+            )
         _write_bags(add, esc, chars, booking)
 
 
@@ -1064,8 +1103,10 @@ def _write_bags(add: _Emit, esc: _Esc, chars: ServiceChars, booking: Booking) ->
         weight = f"{c}{weight_left:g}{c}700" if weight_left is not None else ""
         weight_left = None  # the booking's whole weight goes on its first bag record
         add("TRI")
-        add(f"TIF{e}{esc(booked.traveller.family_name)}{e}{esc(booked.traveller.given_names)}{c}"
-            f"{'IN' if booked.is_infant else 'A'}{c}{esc(booked.ref)}")
+        add(
+            f"TIF{e}{esc(booked.traveller.family_name)}{e}{esc(booked.traveller.given_names)}{c}"
+            f"{'IN' if booked.is_infant else 'A'}{c}{esc(booked.ref)}"
+        )
         add(f"TBD{e}{e}{bags}{weight}")
     rest = (booking.bag_count or 0) - counted
     if rest > 0 or (weight_left is not None and booking.bag_count is not None):
