@@ -6,7 +6,16 @@ import re
 from dataclasses import replace
 from importlib import resources
 
-from borderwatch.domain.watchlists import EntityId, ListDelta, ListedName, NameQuality, diff_entries
+import pytest
+
+from borderwatch.domain.watchlists import (
+    EntityId,
+    ListDelta,
+    ListedName,
+    NameQuality,
+    diff_entries,
+    normalise_document_number,
+)
 from borderwatch.formats.lists.un import parse_un_list
 from borderwatch.services.reference import country_table
 
@@ -67,3 +76,21 @@ def test_added_entry_and_several_fields() -> None:
     assert delta.added == ("UN:CDi.999",)
     assert delta.changed[0].entity_id == first.entity_id
     assert delta.changed[0].fields == ("names", "remarks")
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        ("XW2174218", "XW2174218"),
+        ("xw2174218", "XW2174218"),
+        ("XW 217-4218", "XW2174218"),
+        ("L898902C<", "L898902C"),  # an MRZ filler
+        ("  ", ""),
+        ("", ""),
+        ("ÄB12", "ÄB12"),  # letters outside ASCII are letters too
+        ("٣٤٥AB", "٣٤٥AB"),  # so are Arabic-Indic digits
+        ("a.b/c", "ABC"),
+    ],
+)
+def test_document_numbers_are_compared_without_spaces_fillers_or_case(number: str, expected: str) -> None:
+    assert normalise_document_number(number) == expected

@@ -140,7 +140,10 @@ class LostStolenDocument:
 
 def normalise_document_number(number: str) -> str:
     """Return a document number with spaces, hyphens, fillers and case differences removed."""
-    return "".join(ch for ch in number.upper() if ch.isalnum())
+    upper = number.upper()
+    if upper.isalnum():  # nearly every number as read: nothing to remove
+        return upper
+    return "".join(ch for ch in upper if ch.isalnum())
 
 
 @dataclass(frozen=True, slots=True)
