@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +13,13 @@ from borderwatch.domain.alerts import Severity
 from borderwatch.domain.risk_rules import DocumentChecks
 from borderwatch.errors import InputError
 from borderwatch.formats.risk_rules import dump_rule_set
-from borderwatch.services.rules import TravellerContext, fact_fields, flag_travellers, load_rule_set
+from borderwatch.services.rules import (
+    TravellerContext,
+    current_rule_set,
+    fact_fields,
+    flag_travellers,
+    load_rule_set,
+)
 from factories import PUSH_TIME, flight, gtas_booking_7c789a, gtas_travellers
 
 
@@ -51,6 +58,33 @@ def test_missing_and_broken_files_name_the_path(tmp_path: Path) -> None:
         load_rule_set(broken)
     assert str(broken) in caught.value.message
     assert "'title' is required" in caught.value.message
+
+
+def test_a_server_reads_the_rule_file_again_only_when_it_changes(tmp_path: Path) -> None:
+    path = tmp_path / "agency.yaml"
+    text = dump_rule_set(load_rule_set())
+    path.write_text(text, encoding="utf-8")
+    first = current_rule_set(path)
+    assert current_rule_set(path) is first  # unchanged: the same object, its compiled rules kept
+    assert current_rule_set(None) is current_rule_set(None)
+    assert current_rule_set(None).name == "default"
+
+    changed = text.replace(f"version: '{first.version}'", "version: '2099.1'")
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    stamp = path.stat()
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))  # a later save
+    second = current_rule_set(path)
+    assert second is not first
+    assert second.version == "2099.1"
+    assert current_rule_set(path) is second
+
+    path.write_text("rules: [", encoding="utf-8")  # a broken save is refused, with the path
+    with pytest.raises(InputError, match=r"agency\.yaml"):
+        current_rule_set(path)
+    path.unlink()
+    with pytest.raises(InputError, match="no such rule file"):
+        current_rule_set(path)
 
 
 def test_the_sample_booking_as_it_was_flags_nobody() -> None:

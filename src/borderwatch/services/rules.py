@@ -51,6 +51,36 @@ def load_rule_set(path: Path | None = None) -> RuleSet:
     return parse_rule_set(data, source=source)
 
 
+# Rule sets loaded by `current_rule_set`: per path, the file's (modification time, size) when read.
+_LOADED: dict[Path | None, tuple[tuple[int, int] | None, RuleSet]] = {}
+
+
+def current_rule_set(path: Path | None = None) -> RuleSet:
+    """Return the rule set in `path` (the packaged default set when None), read again only when the
+    file has changed.
+
+    For servers, which need the agency's rules on every request: the file is looked at (its
+    modification time and size), and read and checked only when either differs from the last read,
+    so an administrator's new rules apply from the next request. The rule set object stays the
+    same between changes, and so do its compiled conditions. Raises InputError as `load_rule_set`.
+    """
+    stamp: tuple[int, int] | None = None
+    if path is not None:
+        try:
+            status = path.stat()
+        except OSError:
+            return load_rule_set(path)  # raises the InputError that says why
+        stamp = (status.st_mtime_ns, status.st_size)
+    found = _LOADED.get(path)
+    if found is not None and found[0] == stamp:
+        return found[1]
+    rule_set = load_rule_set(path)
+    if len(_LOADED) >= 16:
+        _LOADED.clear()
+    _LOADED[path] = (stamp, rule_set)
+    return rule_set
+
+
 def fact_fields() -> list[FactField]:
     """Return every fact a rule may test, in the order rule authors read them."""
     return list(FACT_FIELDS.values())

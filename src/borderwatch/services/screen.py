@@ -7,6 +7,7 @@ raises alerts for hits at or above the agency's alert threshold.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -488,5 +489,12 @@ def _severity(hit: Hit, entry: ListEntry | None) -> Severity:
 
 
 def match_config(settings: Settings) -> MatchConfig:
-    """Return the matching configuration with the agency's alert threshold."""
-    return replace(MatchConfig(), alert_threshold=settings.alert_threshold)
+    """Return the matching configuration with the agency's alert threshold (one object per threshold)."""
+    return _config_with_threshold(settings.alert_threshold)
+
+
+@functools.lru_cache(maxsize=16)
+def _config_with_threshold(threshold: float) -> MatchConfig:
+    # MatchConfig is frozen: every request of an instance shares one, and the screening's
+    # per-config lookups find it by identity.
+    return replace(MatchConfig(), alert_threshold=threshold)

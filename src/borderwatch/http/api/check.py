@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,12 +11,11 @@ from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from borderwatch.domain.audit import Actor
-from borderwatch.domain.risk_rules import RuleSet
 from borderwatch.domain.travellers import DocumentType, Flight, Gender, TravelDocument, Traveller
 from borderwatch.http.deps import InstanceDep, SubmitterDep
 from borderwatch.services.check import check_travellers
 from borderwatch.services.instance import Instance
-from borderwatch.services.rules import load_rule_set
+from borderwatch.services.rules import current_rule_set
 from borderwatch.services.screen import match_config
 
 router = APIRouter(tags=["check"])
@@ -68,11 +66,6 @@ class CheckOut(BaseModel):
     answers: list[CheckAnswer]
 
 
-@functools.cache
-def _default_rules() -> RuleSet:
-    return load_rule_set(None)
-
-
 def _traveller(t: TravellerIn) -> Traveller:
     return Traveller(
         family_name=t.family_name.upper(),
@@ -117,7 +110,7 @@ def _check(body: CheckIn, instance: Instance, actor: Actor) -> Response:
         if body.flight
         else None
     )
-    rules = load_rule_set(settings.rules_file) if settings.rules_file else _default_rules()
+    rules = current_rule_set(settings.rules_file)
     results = check_travellers(
         instance.db,
         actor,
