@@ -498,9 +498,11 @@ def test_writer_uses_declared_service_characters() -> None:
 
 def test_place_of_birth_segment_without_its_location_is_read_not_crashed() -> None:
     # Found by the mutation test: `LOC+180` with no place element raised IndexError.
-    data = (b"UNA:+.? 'UNB+UNOA:4+AT+GB+261201:0805+1'UNH+1+PAXLST:D:05B:UN:IATA+AT800/261201/0805+01:F'"
-            b"BGM+745'TDT+20+AT800'LOC+125+CMN'DTM+189:2612010805:201'LOC+87+LHR'DTM+232:2612011150:201'"
-            b"NAD+FL+++ALAOUI:YOUSSEF'LOC+180'CNT+42:1'UNT+10+1'UNZ+1+1'")
+    data = (
+        b"UNA:+.? 'UNB+UNOA:4+AT+GB+261201:0805+1'UNH+1+PAXLST:D:05B:UN:IATA+AT800/261201/0805+01:F'"
+        b"BGM+745'TDT+20+AT800'LOC+125+CMN'DTM+189:2612010805:201'LOC+87+LHR'DTM+232:2612011150:201'"
+        b"NAD+FL+++ALAOUI:YOUSSEF'LOC+180'CNT+42:1'UNT+10+1'UNZ+1+1'"
+    )
     result = parse_paxlst(data, source="loc180.edi", today=date(2026, 11, 29))
     [manifest] = result.records
     [traveller] = manifest.travellers

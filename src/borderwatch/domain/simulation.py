@@ -201,15 +201,7 @@ def simulate_bookings(
             locator = record_locator(rng)
         locators.add(locator)
         risky = party[0] in risky_indexes
-        out_leg = Segment(
-            flight.carrier,
-            flight.number,
-            flight.departure_port,
-            flight.arrival_port,
-            flight.departure_time,
-            flight.arrival_time,
-            rng.choice("YYYYBMH"),
-        )
+        out_leg = flight.as_segment(rng.choice("YYYYBMH"))
         legs: tuple[Segment, ...] = (out_leg,)
         if risky:
             created = flight.departure_time - timedelta(hours=rng.randint(3, 20), minutes=rng.randint(0, 59))

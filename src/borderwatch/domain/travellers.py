@@ -154,6 +154,18 @@ class Flight:
         day = self.departure_time.date().isoformat() if self.departure_time else "undated"
         return f"{self.designator}/{day}/{self.departure_port}-{self.arrival_port}"
 
+    def as_segment(self, booking_class: str = "") -> Segment:
+        """Return this flight as one segment of a booking's itinerary."""
+        return Segment(
+            self.carrier,
+            self.number,
+            self.departure_port,
+            self.arrival_port,
+            self.departure_time,
+            self.arrival_time,
+            booking_class,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Manifest:

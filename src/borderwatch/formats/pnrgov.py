@@ -1046,16 +1046,7 @@ def _write_itinerary(add: _Emit, esc: _Esc, chars: ServiceChars, booking: Bookin
     e, c = chars.element, chars.component
     legs = list(booking.itinerary)
     if not legs and (booking.seats or booking.bag_count is not None):
-        legs = [
-            Segment(
-                flight.carrier,
-                flight.number,
-                flight.departure_port,
-                flight.arrival_port,
-                flight.departure_time,
-                flight.arrival_time,
-            )
-        ]
+        legs = [flight.as_segment()]
     own_seats = {b.ref: b.traveller.seat for b in booking.travellers if b.traveller.seat}
     for index, leg in enumerate(legs):
         add(
