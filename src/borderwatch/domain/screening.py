@@ -676,6 +676,7 @@ class _Plan:
         "_vectors",
         "_weights",
         "config",
+        "dob_best",
         "entry_facts",
         "group_gender",
         "group_nats",
@@ -723,6 +724,15 @@ class _Plan:
         self.slope_undated = self.slope + max(0.0, config.w_matched_without_date)
         self.w_ct = max(0.0, config.w_coverage_traveller)
         self.w_cl = max(0.0, config.w_coverage_listed)
+        # The best each birth-date class can add, for a traveller with a birth date (see `_search`).
+        self.dob_best = (
+            config.w_dob_exact,
+            max(config.w_dob_same_year, config.w_dob_swapped),
+            max(config.w_dob_in_year, config.w_dob_in_range),
+            max(config.w_dob_near, config.w_dob_conflict),
+            config.w_dob_conflict,
+            0.0,
+        )
 
     @classmethod
     def of(cls, index: NameIndex, config: MatchConfig) -> _Plan:
@@ -786,6 +796,13 @@ class _Plan:
             self.w_ct * cov_t + self.w_cl * cov_l + (self.slope_undated if undated else self.slope) * matched
         )
 
+    def requirements(
+        self, base: float, dob_best: tuple[float, ...], traveller_weight: float, min_z: float
+    ) -> list[float]:
+        """Return `required` for each birth-date class, from log-odds `base` plus the class's best."""
+        required = self.required
+        return [required(base + dob_best[c], traveller_weight, c == _UNDATED, min_z) for c in range(6)]
+
     def required(self, base: float, traveller_weight: float, undated: bool, min_z: float) -> float:
         """Return the least summed gain with which a name could reach `min_z` from log-odds `base`.
 
@@ -819,7 +836,7 @@ class _Bounds:
     base: float
     other: float
     document_z: float
-    dob_best: list[float]
+    dob_best: tuple[float, ...]
     rest: list[float]
     need: list[float]
     traveller_weight: float
@@ -1052,6 +1069,8 @@ class _Vectors:
 
 # Birth-date classes of a listed name against a traveller's date, for the bounded search.
 _DAY, _SAME_YEAR, _SPAN, _NEAR, _ELSEWHERE, _UNDATED = range(6)
+_DATED_CLASSES = (_SAME_YEAR, _SPAN, _NEAR, _ELSEWHERE, _UNDATED)  # searched for a traveller with a date
+_NO_DOB = (0.0,) * 6  # what the classes add for a traveller without a birth date
 _NEAR_YEARS = (-2, -1, 1, 2)  # "within a year" (two for circa dates) reaches at most two years away
 
 
@@ -1090,21 +1109,12 @@ def _search(
     other += document_z
     base = config.intercept
     if born is None:
-        dob_best = [0.0] * 6
+        dob_best = _NO_DOB
         classes: tuple[int, ...] = (_UNDATED,)
     else:
-        dob_best = [
-            config.w_dob_exact,
-            max(config.w_dob_same_year, config.w_dob_swapped),
-            max(config.w_dob_in_year, config.w_dob_in_range),
-            max(config.w_dob_near, config.w_dob_conflict),
-            config.w_dob_conflict,
-            0.0,
-        ]
-        classes = (_SAME_YEAR, _SPAN, _NEAR, _ELSEWHERE, _UNDATED)
-    need = [
-        plan.required(base + other + dob_best[c], traveller_weight, c == _UNDATED, min_z) for c in range(6)
-    ]
+        dob_best = plan.dob_best
+        classes = _DATED_CLASSES
+    need = plan.requirements(base + other, dob_best, traveller_weight, min_z)
     # Per part, which classes it is searched for; per class, the best gains of the parts it is not.
     order = sorted(range(len(parts)), key=lambda i: parts[i].best)
     searched = [[False] * 6 for _ in parts]
@@ -1145,11 +1155,12 @@ def _search(
             continue
         if born is not None:
             # A name met twice (listed with a day and a span that year, or also by the walk over
-            # all names) is counted twice: its bound only grows, which is safe.
+            # all names) is counted twice: its bound only grows, which is safe. (The year maps
+            # kept by the part are looked up here first: most travellers find them made.)
             if wanted[_SAME_YEAR]:
-                maps.append(part.in_year(index, year, spans=False))
+                maps.append(part.by_year.get(year * 2) or part.in_year(index, year, spans=False))
             if wanted[_SPAN]:
-                maps.append(part.in_year(index, year, spans=True))
+                maps.append(part.by_year.get(year * 2 + 1) or part.in_year(index, year, spans=True))
             if wanted[_NEAR]:
                 maps.append(part.near_year(index, year))
             if wanted[_UNDATED]:
