@@ -29,8 +29,7 @@ class Gender(Enum):
     @classmethod
     def from_code(cls, code: str | None) -> Gender:
         """Return the gender for a document or message code; anything unreadable is UNKNOWN."""
-        text = (code or "").strip().upper()[:1]
-        return {"M": cls.MALE, "F": cls.FEMALE, "X": cls.UNSPECIFIED}.get(text, cls.UNKNOWN)
+        return _GENDER_CODES.get((code or "").strip().upper()[:1], cls.UNKNOWN)
 
 
 class DocumentType(Enum):
@@ -50,12 +49,17 @@ class DocumentType(Enum):
         if text.startswith("AC"):
             return cls.CREW_CARD
         first = text[:1]
-        for member in cls:
-            if member.value == first:
-                return member
+        found = _DOCUMENT_LETTERS.get(first)
+        if found is not None:
+            return found
         if first in {"A"}:
             return cls.ID_CARD  # ICAO 9303: A, C and I are the official travel-document letters of TD1 cards
         return cls.OTHER
+
+
+# Code letters to members, made once: every traveller of every manifest is read through these.
+_GENDER_CODES = {"M": Gender.MALE, "F": Gender.FEMALE, "X": Gender.UNSPECIFIED}
+_DOCUMENT_LETTERS = {member.value: member for member in DocumentType}
 
 
 class TravellerRole(Enum):
