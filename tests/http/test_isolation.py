@@ -156,6 +156,18 @@ def test_lists_show_only_the_callers_agency(
     assert alerts[0]["traveller"].startswith("SMITH/")
     a_alerts = client.get("/api/alerts", headers=agency_a.auth(Role.OFFICER)).json()["alerts"]
     assert [a["id"] for a in a_alerts] == [agency_a.alert_id]
+    # paging by id cannot reach across agencies either
+    older = client.get(
+        "/api/alerts",
+        headers=agency_b.auth(Role.OFFICER),
+        params={"before_id": max(agency_a.alert_id, agency_b.alert_id) + 1, "limit": 1},
+    ).json()
+    assert [a["id"] for a in older["alerts"]] == [agency_b.alert_id]
+    assert older["next_before_id"] == agency_b.alert_id  # a full page: there may be more
+    last = client.get(
+        "/api/alerts", headers=agency_b.auth(Role.OFFICER), params={"before_id": agency_b.alert_id}
+    ).json()
+    assert last == {"alerts": [], "next_before_id": None}
 
     users = client.get("/api/users", headers=agency_b.auth(Role.ADMIN)).json()["users"]
     assert {u["agency"] for u in users} == {"UKBF"}

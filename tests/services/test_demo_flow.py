@@ -57,6 +57,26 @@ def test_demo_alerts_exactly_the_planted_listed_persons(settings: Settings, inst
         assert alert.reason.startswith("name ~ ")
 
 
+def test_alert_pages_follow_each_other_by_the_last_id(settings: Settings, instance: Instance) -> None:
+    run_demo(settings, now=NOW)
+    actor = instance.actor()
+    everything = [a.alert_id for a in list_alerts(instance.db, actor, limit=1000)]
+    assert len(everything) >= 5
+    assert everything == sorted(everything, reverse=True)  # newest first
+    pages: list[list[int]] = []
+    before: int | None = None
+    while True:
+        page = [a.alert_id for a in list_alerts(instance.db, actor, limit=2, before_id=before)]
+        if not page:
+            break
+        pages.append(page)
+        before = page[-1]
+    assert [i for page in pages for i in page] == everything  # each alert once, in order
+    assert all(len(page) == 2 for page in pages[:-1])
+    by_offset = [a.alert_id for a in list_alerts(instance.db, actor, limit=2, offset=2)]
+    assert by_offset == pages[1]
+
+
 def test_demo_twice_adds_no_duplicate_rows(settings: Settings, instance: Instance) -> None:
     run_demo(settings, now=NOW)
     before = _counts(instance)

@@ -26,11 +26,19 @@ def list_alerts(
     flight_id: int | None = None,
     limit: int = 100,
     offset: int = 0,
+    before_id: int | None = None,
 ) -> list[AlertSummary]:
-    """Return the agency's alerts, newest first (audited: the queue shows travellers' names)."""
+    """Return the agency's alerts, newest first, older than `before_id` when given (audited: the
+    queue shows travellers' names)."""
     with db.transaction() as session:
         return alert_store.list_alerts(
-            session, actor, states=states, flight_id=flight_id, limit=limit, offset=offset
+            session,
+            actor,
+            states=states,
+            flight_id=flight_id,
+            limit=limit,
+            offset=offset,
+            before_id=before_id,
         )
 
 

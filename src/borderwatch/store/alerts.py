@@ -199,9 +199,14 @@ def list_alerts(
     flight_id: int | None = None,
     limit: int = 100,
     offset: int = 0,
+    before_id: int | None = None,
     channel_note: str = "",
 ) -> list[AlertSummary]:
-    """Return the agency's alerts, newest first (the read of traveller names is audited)."""
+    """Return the agency's alerts, newest first (the read of traveller names is audited).
+
+    Pages follow each other by `before_id` (the last id of the page before: only older alerts),
+    which reads as fast on the thousandth page as on the first; `offset` counts rows to skip.
+    """
     query = (
         select(AlertRow, TravellerRow, FlightRow)
         .outerjoin(TravellerRow, TravellerRow.id == AlertRow.traveller_id)
@@ -212,6 +217,8 @@ def list_alerts(
         query = query.where(AlertRow.state.in_([s.value for s in states]))
     if flight_id is not None:
         query = query.where(AlertRow.flight_id == flight_id)
+    if before_id is not None:
+        query = query.where(AlertRow.id < before_id)
     rows = session.execute(query.order_by(AlertRow.id.desc()).limit(limit).offset(offset)).all()
     audit.record(
         session,

@@ -31,6 +31,10 @@ class AlertOut(BaseModel):
 
 class AlertList(BaseModel):
     alerts: list[AlertOut]
+    next_before_id: int | None = Field(
+        default=None,
+        description="When the page is full: pass it as `before_id` for the next (older) page",
+    )
 
 
 class AlertDetailOut(AlertOut):
@@ -92,11 +96,24 @@ def list_alerts(
     flight_id: int | None = Query(default=None, ge=1, le=MAX_ROW_ID),
     limit: int = Query(default=100, ge=1, le=1000),
     offset: int = Query(default=0, ge=0, le=1_000_000),
+    before_id: int | None = Query(
+        default=None,
+        ge=1,
+        le=MAX_ROW_ID,
+        description="Only alerts older than this id: the `next_before_id` of the page before",
+    ),
 ) -> AlertList:
     found = review.list_alerts(
-        instance.db, actor, states=state or None, flight_id=flight_id, limit=limit, offset=offset
+        instance.db,
+        actor,
+        states=state or None,
+        flight_id=flight_id,
+        limit=limit,
+        offset=offset,
+        before_id=before_id,
     )
     return AlertList(
+        next_before_id=found[-1].alert_id if len(found) == limit else None,
         alerts=[
             AlertOut(
                 id=a.alert_id,
@@ -111,7 +128,7 @@ def list_alerts(
                 created_at=a.created_at,
             )
             for a in found
-        ]
+        ],
     )
 
 
