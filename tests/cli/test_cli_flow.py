@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from borderwatch.cli import screening as screening_cli
 from borderwatch.cli.main import main
 
 PACKAGE_DATA = resources.files("borderwatch").joinpath("data")
@@ -62,7 +64,12 @@ def test_lists_import_show_and_diff(data_dir: Path, capsys: pytest.CaptureFixtur
     assert diff["previous_version"] is None
 
 
-def test_ingest_screen_and_alerts(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ingest_screen_and_alerts(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `screen` judges documents and bookings as of now: the day before AT800 leaves, whenever the
+    # tests run (passports in the sample expire in the months after it, and would start alerting).
+    monkeypatch.setattr(screening_cli, "now", lambda: datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     un_file = Path(str(PACKAGE_DATA.joinpath("lists", "UN_consolidated.xml")))
     flight_file = Path(str(PACKAGE_DATA.joinpath("demo", "AT800-CMN-LHR.paxlst")))
     _json(capsys, "lists", "import", "un", str(un_file))
