@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
+from pathlib import Path
 
+import pytest
 from agency_world import AgencyWorld, build_agency
 from fastapi.testclient import TestClient
 
 from borderwatch.domain.audit import Role
+from borderwatch.formats.risk_rules import dump_rule_set
 from borderwatch.http.api.check import CheckOut
-from borderwatch.services.instance import Instance
+from borderwatch.http.app import create_app
+from borderwatch.services.instance import Instance, init_instance
+from borderwatch.services.rules import load_rule_set
+from borderwatch.settings import Settings
 
 PACKAGE = resources.files("borderwatch").joinpath("data")
 
@@ -160,3 +167,33 @@ def test_check_answers_board_refer_and_no_board(client: TestClient, instance: In
     }
     invalid = client.post("/api/check", json={"travellers": []}, headers=world.auth(Role.OFFICER))
     assert invalid.status_code == 422
+
+
+def test_a_broken_rule_file_is_the_servers_error_not_the_callers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rules = tmp_path / "agency.yaml"
+    good = dump_rule_set(load_rule_set())
+    rules.write_text(good, encoding="utf-8")
+    created, _ = init_instance(Settings(data_dir=tmp_path / "data", secure_cookies=False, rules_file=rules))
+
+    def saved(text: str, seconds: int) -> None:  # an administrator's save, some seconds later
+        rules.write_text(text, encoding="utf-8")
+        stamp = rules.stat()
+        os.utime(rules, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + seconds * 1_000_000_000))
+
+    try:
+        world = build_agency(created, "DGSN", (Role.OFFICER,), surname="BENALI")
+        body = {"travellers": [{"family_name": "WRIGHT", "given_names": "JAMES", "nationality": "GBR"}]}
+        with TestClient(create_app(instance=created)) as client:
+            assert client.post("/api/check", json=body, headers=world.auth(Role.OFFICER)).status_code == 200
+            saved("name: agency\nversion: '2'\nrules: [", 10)
+            broken = client.post("/api/check", json=body, headers=world.auth(Role.OFFICER))
+            assert broken.status_code == 500
+            assert broken.json()["error"] == "ConfigError"
+            assert "agency.yaml" not in broken.text  # no server path for the caller
+            assert any("agency.yaml" in r.getMessage() for r in caplog.records)  # the log has it
+            saved(good, 20)
+            assert client.post("/api/check", json=body, headers=world.auth(Role.OFFICER)).status_code == 200
+    finally:
+        created.close()

@@ -7,6 +7,7 @@ them in with `now`; nothing here touches the database.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,7 @@ from borderwatch.domain.risk_rules import (
     evaluate,
 )
 from borderwatch.domain.travellers import Booking, Flight, Traveller
-from borderwatch.errors import InputError
+from borderwatch.errors import ConfigError, InputError
 from borderwatch.formats.risk_rules import MAX_RULE_FILE_BYTES, parse_rule_set
 
 DEFAULT_RULES = "default.yaml"
@@ -79,6 +80,23 @@ def current_rule_set(path: Path | None = None) -> RuleSet:
         _LOADED.clear()
     _LOADED[path] = (stamp, rule_set)
     return rule_set
+
+
+def server_rule_set(path: Path | None) -> RuleSet:
+    """Return `current_rule_set(path)` for a server's request.
+
+    A rule file that cannot be read or checked is the server's configuration error, not the
+    caller's: it raises ConfigError (HTTP 500) with a message that names no server path, and the
+    reason (file, line, rule) goes to the server log for the administrator.
+    """
+    try:
+        return current_rule_set(path)
+    except InputError as exc:
+        logging.getLogger("borderwatch.rules").error("the rule file %s cannot be used: %s", path, exc)
+        raise ConfigError(
+            "the server's risk rule file cannot be used; an administrator must fix it"
+            " (the server log says why)"
+        ) from exc
 
 
 def fact_fields() -> list[FactField]:

@@ -15,7 +15,7 @@ from borderwatch.domain.travellers import DocumentType, Flight, Gender, TravelDo
 from borderwatch.http.deps import InstanceDep, SubmitterDep
 from borderwatch.services.check import check_travellers
 from borderwatch.services.instance import Instance
-from borderwatch.services.rules import current_rule_set
+from borderwatch.services.rules import server_rule_set
 from borderwatch.services.screen import match_config
 
 router = APIRouter(tags=["check"])
@@ -110,7 +110,7 @@ def _check(body: CheckIn, instance: Instance, actor: Actor) -> Response:
         if body.flight
         else None
     )
-    rules = current_rule_set(settings.rules_file)
+    rules = server_rule_set(settings.rules_file)
     results = check_travellers(
         instance.db,
         actor,

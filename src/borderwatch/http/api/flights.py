@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from borderwatch.http.api.schemas import FlightOut, TravellerOut, flight_out, traveller_out
 from borderwatch.http.deps import InstanceDep, ReviewerDep, RowId
 from borderwatch.services import flights as flight_service
-from borderwatch.services.rules import current_rule_set
+from borderwatch.services.rules import server_rule_set
 from borderwatch.services.screen import match_config, screen_flight
 
 router = APIRouter(tags=["flights"])
@@ -79,7 +79,7 @@ def screen(flight_id: RowId, instance: InstanceDep, actor: ReviewerDep) -> dict[
         str(flight_id),
         config=match_config(settings),
         now=datetime.now(UTC),
-        rules=current_rule_set(settings.rules_file),
+        rules=server_rule_set(settings.rules_file),
     )
     return report.as_dict()
 
