@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from borderwatch.cli import screening as screening_cli
+from borderwatch.cli import server as server_cli
 from borderwatch.cli.main import main
 
 PACKAGE_DATA = resources.files("borderwatch").joinpath("data")
@@ -160,3 +161,28 @@ def test_malformed_list_is_rejected_and_previous_version_stays(
     shown = _json(capsys, "lists", "show")
     assert shown["lists"][0]["version"] == 1  # type: ignore[index]
     assert shown["lists"][0]["entries"] == 1003  # type: ignore[index]
+
+
+def test_serve_refuses_to_start_with_a_rule_file_that_fails_its_checks(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "agency.yaml"
+    broken.write_text("name: agency\nversion: '1'\nrules:\n  - id: A\n", encoding="utf-8")
+    monkeypatch.setenv("BORDERWATCH_RULES_FILE", str(broken))
+    started: list[object] = []
+    monkeypatch.setattr(server_cli, "serve_workers", lambda *args: started.append(args))
+    code, _, err = _run(capsys, "serve", "--port", "8999")
+    assert code == 3  # a configuration error
+    assert "rules_file cannot be used" in err
+    assert "'title' is required" in err
+    assert "Traceback" not in err
+    assert started == []  # no worker was started
+
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        PACKAGE_DATA.joinpath("rules", "default.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    monkeypatch.setenv("BORDERWATCH_RULES_FILE", str(good))
+    code, _, err = _run(capsys, "serve", "--port", "8999")
+    assert code == 0, err
+    assert started == [("127.0.0.1", 8999, 1)]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from borderwatch.cli.output import console, state
+from borderwatch.errors import ConfigError, InputError
 from borderwatch.http.serving import serve_workers
+from borderwatch.services.rules import load_rule_set
 
 
 def serve_command(
@@ -16,6 +18,14 @@ def serve_command(
 ) -> None:
     """Run the API and the officer console (console at /, health at /health, OpenAPI at /docs)."""
     instance = state(ctx).instance()  # migrates the database once, before any worker starts
+    rules_file = instance.settings.rules_file
+    if rules_file is not None:
+        # A rule file that fails its checks would fail every check request: refuse to start instead.
+        try:
+            load_rule_set(rules_file)
+        except InputError as exc:
+            instance.close()
+            raise ConfigError(f"rules_file cannot be used: {exc.message}") from exc
     console.print(
         f"borderwatch for {instance.settings.agency} on http://{host}:{port} with {workers} worker(s) "
         f"(database {instance.db.describe()}); log in with `borderwatch users add` accounts"
