@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from borderwatch.domain.screening import BirthDateAgreement, FactAgreement, MatchConfig, assess_candidates
+from borderwatch.domain.hits import BirthDateAgreement, FactAgreement, MatchConfig
+from borderwatch.domain.screening import assess_candidates
 from borderwatch.services.evaluation import ListSpec, import_lists, subject_from_query
 from borderwatch.services.names import build_name_index
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from borderwatch.domain.alerts import Severity
 from borderwatch.domain.boarding import BoardingAnswer, decide_boarding
+from borderwatch.domain.hits import Hit
 from borderwatch.domain.risk_rules import RuleHit
-from borderwatch.domain.screening import Hit
 from borderwatch.domain.travellers import Traveller
 from borderwatch.domain.watchlists import EntityId, EntityKind, ListedName, ListEntry, ListSource
 from factories import travel_document, traveller

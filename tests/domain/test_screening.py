@@ -9,18 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from borderwatch.domain.hits import BirthDateAgreement, Evidence, MatchConfig, ScreeningSubject, describe_hit
 from borderwatch.domain.names.index import NameIndex
-from borderwatch.domain.screening import (
-    BirthDateAgreement,
-    Evidence,
-    MatchConfig,
-    ScreeningSubject,
-    as_written,
-    assess_candidates,
-    compare_birth_date,
-    describe_hit,
-    screen_subject,
-)
+from borderwatch.domain.screening import as_written, assess_candidates, compare_birth_date, screen_subject
 from borderwatch.domain.simulation import CASABLANCA_LONDON_MIX, simulate_travellers
 from borderwatch.domain.travellers import Gender
 from borderwatch.domain.watchlists import (

@@ -12,7 +12,7 @@ import pytest
 
 from borderwatch.domain.alerts import Decision
 from borderwatch.domain.audit import Role
-from borderwatch.domain.screening import MatchConfig
+from borderwatch.domain.hits import MatchConfig
 from borderwatch.errors import AccessDeniedError
 from borderwatch.services.debrief import write_debrief
 from borderwatch.services.exercises import exercise_results, record_decision, start_exercise

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from borderwatch.domain.hits import MatchConfig
 from borderwatch.domain.names.transliterate import latin_phonetic
-from borderwatch.domain.screening import MatchConfig
 from borderwatch.domain.watchlists import EntityId, EntityKind, ListedName, ListEntry, ListSource
 from borderwatch.services.names import build_name_index, load_name_tables
 

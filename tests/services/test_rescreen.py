@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from borderwatch.domain.screening import MatchConfig
+from borderwatch.domain.hits import MatchConfig
 from borderwatch.errors import InputError
 from borderwatch.services.ingest import Received, ingest
 from borderwatch.services.instance import Instance

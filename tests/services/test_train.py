@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from borderwatch.domain.exercises import PlantedKind
-from borderwatch.domain.screening import MatchConfig
+from borderwatch.domain.hits import MatchConfig
 from borderwatch.errors import InputError
 from borderwatch.formats.lists.lost_stolen import parse_lost_stolen
 from borderwatch.formats.paxlst import parse_paxlst

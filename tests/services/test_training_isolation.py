@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from borderwatch.domain.alerts import AlertState, Decision
 from borderwatch.domain.audit import Actor, Role
-from borderwatch.domain.screening import MatchConfig
+from borderwatch.domain.hits import MatchConfig
 from borderwatch.domain.travellers import TravellerId
 from borderwatch.errors import NotFoundError
 from borderwatch.http.api import training as training_api

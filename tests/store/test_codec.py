@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from borderwatch.domain.screening import Evidence, Hit
+from borderwatch.domain.hits import Evidence, Hit
 from borderwatch.domain.travellers import (
     BookedTraveller,
     Booking,

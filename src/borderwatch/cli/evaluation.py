@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from borderwatch.domain.screening import MatchConfig
+from borderwatch.domain.hits import MatchConfig
 from borderwatch.services.evaluation import ListSpec, evaluate_names
 
 

@@ -18,8 +18,8 @@ from datetime import date
 from enum import Enum
 
 from borderwatch.domain.alerts import Severity
+from borderwatch.domain.hits import Hit
 from borderwatch.domain.risk_rules import RuleHit
-from borderwatch.domain.screening import Hit
 from borderwatch.domain.travellers import DocumentType, Traveller
 from borderwatch.domain.watchlists import ListEntry
 

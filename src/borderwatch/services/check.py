@@ -16,8 +16,8 @@ from typing import Any
 
 from borderwatch.domain.audit import Actor
 from borderwatch.domain.boarding import BoardingDecision, decide_boarding
+from borderwatch.domain.hits import Hit, MatchConfig
 from borderwatch.domain.risk_rules import RuleSet
-from borderwatch.domain.screening import Hit, MatchConfig
 from borderwatch.domain.travellers import Flight, Traveller
 from borderwatch.services.screen import load_lists, screen_one
 from borderwatch.store import audit

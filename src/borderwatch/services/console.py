@@ -21,8 +21,9 @@ from borderwatch.domain.alerts import AlertState, AlertSummary
 from borderwatch.domain.audit import Actor, Role
 from borderwatch.domain.documents import days_until_expiry, is_expired
 from borderwatch.domain.exchange import OutboxMessage
+from borderwatch.domain.hits import MatchConfig, ScreeningSubject
 from borderwatch.domain.review import REVIEWER_ROLES, check_reviewer
-from borderwatch.domain.screening import MatchConfig, ScreeningSubject, assess_candidates
+from borderwatch.domain.screening import assess_candidates
 from borderwatch.domain.travellers import TravelDocument, Traveller
 from borderwatch.domain.watchlists import EntityKind, normalise_document_number
 from borderwatch.errors import AccessDeniedError, InputError

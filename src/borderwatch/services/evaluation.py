@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from borderwatch.domain.hits import MatchConfig, ScreeningSubject
 from borderwatch.domain.names.index import NameIndex
-from borderwatch.domain.screening import MatchConfig, ScreeningSubject, screen_subject
+from borderwatch.domain.screening import screen_subject
 from borderwatch.domain.travellers import Gender
 from borderwatch.domain.watchlists import ListEntry
 from borderwatch.errors import InputError, Position

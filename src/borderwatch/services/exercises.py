@@ -34,7 +34,7 @@ from borderwatch.domain.exercises import (
     link_alert,
     summarise_exercise,
 )
-from borderwatch.domain.screening import MatchConfig
+from borderwatch.domain.hits import MatchConfig
 from borderwatch.domain.watchlists import normalise_document_number
 from borderwatch.errors import AccessDeniedError, InputError, NotFoundError
 from borderwatch.services.console import AlertReview, review_of_alert

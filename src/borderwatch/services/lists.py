@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from borderwatch.domain.audit import Actor
-from borderwatch.domain.screening import MatchConfig
+from borderwatch.domain.hits import MatchConfig
 from borderwatch.domain.watchlists import ListVersion, diff_entries
 from borderwatch.errors import InputError
 from borderwatch.formats.lists.common import ParsedList

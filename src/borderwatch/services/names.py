@@ -7,10 +7,11 @@ import functools
 from collections.abc import Iterable
 from importlib import resources
 
+from borderwatch.domain.hits import MatchConfig
 from borderwatch.domain.names.index import NameIndex
 from borderwatch.domain.names.transliterate import fold_arabic, latin_phonetic
 from borderwatch.domain.names.variants import ArabicLetter, NameTables, ParticleKind, VariantFamily
-from borderwatch.domain.screening import MatchConfig, prepare_index
+from borderwatch.domain.screening import prepare_index
 from borderwatch.domain.watchlists import ListEntry
 from borderwatch.errors import ConfigError
 

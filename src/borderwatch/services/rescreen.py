@@ -23,8 +23,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from borderwatch.domain.audit import Actor
+from borderwatch.domain.hits import Hit, MatchConfig, ScreeningSubject
 from borderwatch.domain.names.index import NameIndex
-from borderwatch.domain.screening import Hit, MatchConfig, ScreeningSubject, screen_subject
+from borderwatch.domain.screening import screen_subject
 from borderwatch.domain.travellers import Gender
 from borderwatch.domain.watchlists import ListEntry
 from borderwatch.errors import InputError

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from borderwatch.domain.alerts import AlertId, AlertKind, Severity
 from borderwatch.domain.audit import Actor
+from borderwatch.domain.hits import Hit, MatchConfig, ScreeningSubject
 from borderwatch.domain.lost_stolen import LostStolenIndex
 from borderwatch.domain.names.index import NameIndex
 from borderwatch.domain.risk_rules import DocumentChecks, RuleHit, RuleSet, build_facts, evaluate
-from borderwatch.domain.screening import Hit, MatchConfig, ScreeningSubject, screen_subject
+from borderwatch.domain.screening import screen_subject
 from borderwatch.domain.travellers import Booking, Flight, TravelDocument, Traveller
 from borderwatch.domain.watchlists import ListEntry
 from borderwatch.services.names import build_name_index
