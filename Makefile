@@ -6,10 +6,23 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install demo test lint bench serve clean docs browser
 
-$(STAMP): pyproject.toml
+# The name engine's hot modules are compiled by mypyc (setup.py): first everything is installed as
+# Python, then the extensions are built in that environment (mypyc type-checks them with the project's
+# settings, which needs the dependencies). BORDERWATCH_COMPILE=0 installs pure Python and removes old
+# builds, which would otherwise run in place of the sources. Editing a compiled module rebuilds it.
+COMPILED := $(addprefix src/,$(shell sed -n 's/^ *"\(borderwatch\/.*\.py\)",$$/\1/p' src/borderwatch/_compiled.py))
+EXTENSIONS = $(wildcard $(COMPILED:.py=.cpython-*.so) src/borderwatch/domain/names/_native__mypyc.*.so)
+
+$(STAMP): pyproject.toml setup.py $(COMPILED)
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --upgrade pip 'setuptools>=77' wheel
+	BORDERWATCH_COMPILE=0 $(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(EXTENSIONS)
+	@if [ "$${BORDERWATCH_COMPILE:-1}" != 0 ]; then \
+		echo "compiling the name engine with mypyc (about two minutes)"; \
+		$(PY) -m pip install --quiet --no-build-isolation --no-deps -e . ; \
+	fi
+	$(PY) -c 'from borderwatch._compiled import compiled_modules as c; print("compiled:", ", ".join(c()) or "none (pure Python)")'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,12 +42,12 @@ browser:
 	fi
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench tools
-	$(VENV)/bin/ruff format --check src tests bench tools
+	$(VENV)/bin/ruff check setup.py src tests bench tools
+	$(VENV)/bin/ruff format --check setup.py src tests bench tools
 	$(VENV)/bin/mypy
 
 bench: install
-	$(PY) -m pip install --quiet -e '.[bench]'
+	BORDERWATCH_COMPILE=0 $(PY) -m pip install --quiet -e '.[bench]'  # keeps the compiled engine in place
 	@# Every benchmark runs; those that missed a target (or failed) are named at the end.
 	@failed=""; for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || failed="$$failed $$b"; done; \
 	if [ -n "$$failed" ]; then echo "missed a target or failed:$$failed"; exit 1; fi
@@ -46,4 +59,4 @@ docs: install
 	$(PY) -m borderwatch.cli.reference > docs/cli-reference.md
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache $(EXTENSIONS)

@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from borderwatch._compiled import describe
 from borderwatch.domain.audit import Role
 from borderwatch.domain.simulation import CASABLANCA_LONDON_MIX, simulate_travellers
 from borderwatch.services import auth
@@ -266,6 +267,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each throughput run")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients in the throughput runs")
     args = parser.parse_args()
+    print(f"name engine: {describe()}")
     bodies = traveller_bodies(max(args.single, 400) + args.single // 2 + 50)
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)

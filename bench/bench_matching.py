@@ -27,7 +27,9 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from borderwatch.domain.screening import MatchConfig, screen_subject
+from borderwatch._compiled import describe
+from borderwatch.domain.hits import MatchConfig
+from borderwatch.domain.screening import screen_subject
 from borderwatch.domain.watchlists import EntityId, EntityKind, ListEntry
 from borderwatch.services.evaluation import ListSpec, import_lists, subject_from_query
 from borderwatch.services.names import build_name_index, load_name_tables
@@ -78,6 +80,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N queries (0: all)")
     ap.add_argument("--baseline-limit", type=int, default=2000, help="queries for the slow baselines")
     a = ap.parse_args()
+    print(f"name engine: {describe()}")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     lists = [

@@ -37,7 +37,9 @@ from datetime import date
 from pathlib import Path
 
 from bench_route import ROUTE_MIX  # the Casablanca -> London mix, one definition for the benchmarks
-from borderwatch.domain.screening import MatchConfig, ScreeningSubject, screen_subject
+from borderwatch._compiled import describe
+from borderwatch.domain.hits import MatchConfig, ScreeningSubject
+from borderwatch.domain.screening import screen_subject
 from borderwatch.domain.simulation import simulate_travellers
 from borderwatch.domain.watchlists import EntityId, EntityKind, ListedName, ListEntry
 from borderwatch.services.evaluation import ListSpec, import_lists, subject_from_query
@@ -86,6 +88,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="builds and query passes; medians are printed")
     ap.add_argument("--trace", action="store_true", help="also measure the index with tracemalloc (slow)")
     a = ap.parse_args()
+    print(f"name engine: {describe()}")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     tables = load_name_tables()

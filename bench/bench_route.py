@@ -26,8 +26,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from borderwatch._compiled import describe
 from borderwatch.domain.countries import CountryTable
-from borderwatch.domain.screening import MatchConfig, ScreeningSubject, screen_subject
+from borderwatch.domain.hits import MatchConfig, ScreeningSubject
+from borderwatch.domain.screening import screen_subject
 from borderwatch.domain.simulation import CASABLANCA_LONDON_MIX, simulate_travellers
 from borderwatch.domain.watchlists import ListEntry
 from borderwatch.formats.lists.ofac import parse_ofac
@@ -70,6 +72,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--profile", action="store_true", help="profile one warm pass with cProfile")
     a = ap.parse_args()
+    print(f"name engine: {describe()}")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     entries = load_entries()

@@ -1,0 +1,57 @@
+"""The modules that may run compiled by mypyc (see setup.py), and a guard against a stale build.
+
+Python imports an extension module before the source file next to it. In an editable install the
+extensions sit beside their sources, so a source edited after the build would silently not run:
+`check_fresh` refuses that at import, with the command that fixes it.
+"""
+
+from __future__ import annotations
+
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
+# Paths under src/ (setup.py reads this list; keep it free of imports from the package).
+COMPILED = (
+    "borderwatch/domain/screening.py",
+    "borderwatch/domain/names/compare.py",
+    "borderwatch/domain/names/index.py",
+    "borderwatch/domain/names/normalize.py",
+)
+# Files unpacked from one wheel get mtimes a moment apart, in any order.
+_SLACK_SECONDS = 2.0
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def extension_of(source: Path) -> Path | None:
+    """Return the compiled extension built from `source`, or None when it runs as Python."""
+    stem = source.with_suffix("")
+    for suffix in EXTENSION_SUFFIXES:
+        found = stem.with_name(stem.name + suffix)
+        if found.exists():
+            return found
+    return None
+
+
+def compiled_modules(root: Path = _ROOT) -> list[str]:
+    """Return the dotted names of the modules that run compiled here."""
+    return [path.removesuffix(".py").replace("/", ".") for path in COMPILED if extension_of(root / path)]
+
+
+def check_fresh(root: Path = _ROOT) -> None:
+    """Raise ImportError when an extension is older than its source (its edits would not run)."""
+    for path in COMPILED:
+        source = root / path
+        built = extension_of(source)
+        if built is None or not source.exists():
+            continue
+        if source.stat().st_mtime > built.stat().st_mtime + _SLACK_SECONDS:
+            raise ImportError(
+                f"{built.name} was compiled before {path} last changed, and Python would run the old "
+                "build: run `make install` to compile it again, or delete the .so file to run the source"
+            )
+
+
+def describe(root: Path = _ROOT) -> str:
+    """Return how the name engine runs here, for benchmark reports and logs."""
+    found = compiled_modules(root)
+    return f"compiled by mypyc ({len(found)} of {len(COMPILED)} modules)" if found else "pure Python"

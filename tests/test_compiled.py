@@ -1,0 +1,65 @@
+"""The compiled name engine: which modules run compiled, and the guard against a stale build."""
+
+from __future__ import annotations
+
+import os
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
+import pytest
+
+from borderwatch import _compiled
+from borderwatch._compiled import COMPILED, check_fresh, compiled_modules
+
+
+def _tree(root: Path, *, built_after: float) -> Path:
+    """Write one compiled module's source and extension, the extension `built_after` s later."""
+    source = root / COMPILED[0]
+    source.parent.mkdir(parents=True)
+    source.write_text("x = 1\n", encoding="utf-8")
+    built = source.with_name(source.stem + EXTENSION_SUFFIXES[0])
+    built.write_bytes(b"\x7fELF")
+    os.utime(source, (1_000_000, 1_000_000))
+    os.utime(built, (1_000_000 + built_after, 1_000_000 + built_after))
+    return built
+
+
+def test_an_extension_built_after_its_source_runs(tmp_path: Path) -> None:
+    _tree(tmp_path, built_after=60)
+    check_fresh(tmp_path)
+    assert compiled_modules(tmp_path) == ["borderwatch.domain.screening"]
+
+
+def test_an_extension_older_than_its_source_is_refused(tmp_path: Path) -> None:
+    _tree(tmp_path, built_after=-60)  # the source was edited a minute after the build
+    with pytest.raises(ImportError, match=r"make install"):
+        check_fresh(tmp_path)
+
+
+def test_files_unpacked_together_are_not_taken_for_a_stale_build(tmp_path: Path) -> None:
+    _tree(tmp_path, built_after=-1)  # one wheel's files, written a second apart in either order
+    check_fresh(tmp_path)
+
+
+def test_without_extensions_everything_runs_as_python(tmp_path: Path) -> None:
+    source = tmp_path / COMPILED[1]
+    source.parent.mkdir(parents=True)
+    source.write_text("x = 1\n", encoding="utf-8")
+    check_fresh(tmp_path)
+    assert compiled_modules(tmp_path) == []
+
+
+def test_the_listed_modules_exist() -> None:
+    root = Path(_compiled.__file__).resolve().parent.parent
+    assert all((root / path).is_file() for path in COMPILED)
+
+
+@pytest.mark.skipif(os.environ.get("CI") != "true", reason="a local install may be pure Python on purpose")
+def test_ci_runs_the_compiled_engine() -> None:
+    # `make install` compiles the name engine; if it silently fell back to Python, the suite would
+    # test code that does not ship, and the benchmarks would measure it.
+    import borderwatch.domain.screening as screening
+
+    assert compiled_modules() == [p.removesuffix(".py").replace("/", ".") for p in COMPILED]
+    assert screening.__file__ is not None
+    assert screening.__file__.endswith(tuple(EXTENSION_SUFFIXES))
