@@ -2,7 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BW := $(VENV)/bin/borderwatch
-STAMP := $(VENV)/.installed-stamp
+# One stamp per mode, so switching between compiled and pure Python (BORDERWATCH_COMPILE=0) reinstalls.
+STAMP := $(VENV)/.installed-stamp-$(if $(filter 0,$(BORDERWATCH_COMPILE)),pure,compiled)
 
 .PHONY: install demo test lint bench serve clean docs browser
 
@@ -23,6 +24,7 @@ $(STAMP): pyproject.toml setup.py $(COMPILED)
 		$(PY) -m pip install --quiet --no-build-isolation --no-deps -e . ; \
 	fi
 	$(PY) -c 'from borderwatch._compiled import compiled_modules as c; print("compiled:", ", ".join(c()) or "none (pure Python)")'
+	rm -f $(VENV)/.installed-stamp*
 	touch $(STAMP)
 
 install: $(STAMP)
