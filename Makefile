@@ -7,20 +7,23 @@ STAMP := $(VENV)/.installed-stamp-$(if $(filter 0,$(BORDERWATCH_COMPILE)),pure,c
 
 .PHONY: install demo test lint bench serve clean docs browser
 
-# The name engine's hot modules are compiled by mypyc (setup.py): first everything is installed as
-# Python, then the extensions are built in that environment (mypyc type-checks them with the project's
-# settings, which needs the dependencies). BORDERWATCH_COMPILE=0 installs pure Python and removes old
-# builds, which would otherwise run in place of the sources. Editing a compiled module rebuilds it.
+# The hot modules (name engine, PAXLST reader) are compiled by mypyc (setup.py): first everything is
+# installed as Python, then the extensions are built in that environment (mypyc type-checks them with
+# the project's settings, which needs the dependencies). BORDERWATCH_COMPILE=0 installs pure Python
+# and removes old builds, which would otherwise run in place of the sources. Editing a compiled module
+# rebuilds it.
 COMPILED := $(addprefix src/,$(shell sed -n 's/^ *"\(borderwatch\/.*\.py\)",$$/\1/p' src/borderwatch/_compiled.py))
-EXTENSIONS = $(wildcard $(COMPILED:.py=.cpython-*.so) src/borderwatch/domain/names/_native__mypyc.*.so)
+# (The shared library lived in domain/names until the PAXLST reader was compiled too: old ones are removed.)
+EXTENSIONS = $(wildcard $(COMPILED:.py=.cpython-*.so) src/borderwatch/_native__mypyc.*.so \
+	src/borderwatch/domain/names/_native__mypyc.*.so)
 
-$(STAMP): pyproject.toml setup.py $(COMPILED)
+$(STAMP): pyproject.toml setup.py src/borderwatch/_compiled.py $(COMPILED)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip 'setuptools>=77' wheel
 	BORDERWATCH_COMPILE=0 $(PY) -m pip install --quiet -e '.[dev]'
 	rm -f $(EXTENSIONS)
 	@if [ "$${BORDERWATCH_COMPILE:-1}" != 0 ]; then \
-		echo "compiling the name engine with mypyc (about two minutes)"; \
+		echo "compiling the hot modules with mypyc (about three minutes)"; \
 		$(PY) -m pip install --quiet --no-build-isolation --no-deps -e . ; \
 	fi
 	$(PY) -c 'from borderwatch._compiled import compiled_modules as c; print("compiled:", ", ".join(c()) or "none (pure Python)")'

@@ -1,8 +1,9 @@
-"""Build hook: the name engine's hot modules are compiled to C with mypyc (the rest stays Python).
+"""Build hook: the hot modules are compiled to C with mypyc (the rest stays Python).
 
 Screening a traveller runs the bounded search, the alignment and the evidence in Python loops
-(about 150 us per traveller). Compiled by mypyc, the same type-checked source runs about 1.5x
-faster with identical results (issue 4). The metadata lives in pyproject.toml; this file only adds
+(about 150 us per traveller); reading a PAXLST manifest walks every segment in one Python loop.
+Compiled by mypyc, the same type-checked source runs about 1.5x (screening, issue 4) and 2x (PAXLST,
+issue 3) faster with identical results. The metadata lives in pyproject.toml; this file only adds
 the extensions, and only when it can:
 
 - mypyc type-checks the modules with the project's mypy settings, so it needs mypy and the
@@ -48,7 +49,7 @@ def extensions() -> list[Extension]:
     try:
         # One shared library inside the package (not a top-level module with a hashed name), so an
         # editable install finds it through the package like any other module.
-        built = mypycify(COMPILED, opt_level="3", group_name="borderwatch.domain.names._native")
+        built = mypycify(COMPILED, opt_level="3", group_name="borderwatch._native")
     except (Exception, SystemExit) as exc:  # mypy could not check the modules here (see above)
         print(f"borderwatch: not compiled ({exc}); building pure Python (slower)", file=sys.stderr)
         return []

@@ -267,7 +267,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each throughput run")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients in the throughput runs")
     args = parser.parse_args()
-    print(f"name engine: {describe()}")
+    print(f"hot modules: {describe()}")
     bodies = traveller_bodies(max(args.single, 400) + args.single // 2 + 50)
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)

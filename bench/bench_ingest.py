@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from borderwatch._compiled import describe
 from borderwatch.domain.travellers import (
     DocumentType,
     Flight,
@@ -154,6 +155,7 @@ def median_seconds(
 
 
 def main() -> int:
+    print(f"hot modules: {describe()}")
     data = write_paxlst(build_manifest())
     result = parse_paxlst(data, source="bench", today=TODAY)
     assert len(result.records[0].travellers) == PASSENGERS, result.problems

@@ -80,7 +80,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N queries (0: all)")
     ap.add_argument("--baseline-limit", type=int, default=2000, help="queries for the slow baselines")
     a = ap.parse_args()
-    print(f"name engine: {describe()}")
+    print(f"hot modules: {describe()}")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     lists = [

@@ -72,7 +72,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--profile", action="store_true", help="profile one warm pass with cProfile")
     a = ap.parse_args()
-    print(f"name engine: {describe()}")
+    print(f"hot modules: {describe()}")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     entries = load_entries()

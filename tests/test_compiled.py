@@ -1,4 +1,4 @@
-"""The compiled name engine: which modules run compiled, and the guard against a stale build."""
+"""The compiled hot modules: which modules run compiled, and the guard against a stale build."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def test_the_listed_modules_exist() -> None:
 
 @pytest.mark.skipif(os.environ.get("CI") != "true", reason="a local install may be pure Python on purpose")
 def test_ci_runs_the_compiled_engine() -> None:
-    # `make install` compiles the name engine; if it silently fell back to Python, the suite would
+    # `make install` compiles the hot modules; if it silently fell back to Python, the suite would
     # test code that does not ship, and the benchmarks would measure it.
     import borderwatch.domain.screening as screening
 

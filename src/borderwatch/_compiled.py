@@ -16,6 +16,8 @@ COMPILED = (
     "borderwatch/domain/names/compare.py",
     "borderwatch/domain/names/index.py",
     "borderwatch/domain/names/normalize.py",
+    "borderwatch/formats/edifact.py",
+    "borderwatch/formats/paxlst.py",
 )
 # Files unpacked from one wheel get mtimes a moment apart, in any order.
 _SLACK_SECONDS = 2.0
@@ -52,6 +54,6 @@ def check_fresh(root: Path = _ROOT) -> None:
 
 
 def describe(root: Path = _ROOT) -> str:
-    """Return how the name engine runs here, for benchmark reports and logs."""
+    """Return how the hot modules run here, for benchmark reports and logs."""
     found = compiled_modules(root)
     return f"compiled by mypyc ({len(found)} of {len(COMPILED)} modules)" if found else "pure Python"

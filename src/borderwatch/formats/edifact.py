@@ -183,10 +183,11 @@ def _split_released(text: str, sep: str, rel: str) -> list[str]:
 
 # Released service characters are swapped for high surrogates while a segment is split. Decoded input
 # can never hold a high surrogate (surrogateescape only yields U+DC80..U+DCFF), so they cannot clash.
-_HELD_COMPONENT = "\ud800"
-_HELD_ELEMENT = "\ud801"
-_HELD_TERMINATOR = "\ud802"
-_HELD_RELEASE = "\ud803"
+# (Written with chr: mypyc cannot compile surrogates in string literals.)
+_HELD_COMPONENT = chr(0xD800)
+_HELD_ELEMENT = chr(0xD801)
+_HELD_TERMINATOR = chr(0xD802)
+_HELD_RELEASE = chr(0xD803)
 
 
 class Unescaper:
