@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml setup.py src/borderwatch/_compiled.py $(COMPILED)
 		echo "compiling the hot modules with mypyc (about three minutes)"; \
 		$(PY) -m pip install --quiet --no-build-isolation --no-deps -e . ; \
 	fi
-	$(PY) -c 'from borderwatch._compiled import compiled_modules as c; print("compiled:", ", ".join(c()) or "none (pure Python)")'
+	$(PY) -c 'from borderwatch._compiled import report; report()'
 	rm -f $(VENV)/.installed-stamp*
 	touch $(STAMP)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from borderwatch import _compiled
-from borderwatch._compiled import COMPILED, check_fresh, compiled_modules
+from borderwatch._compiled import COMPILED, check_fresh, compiled_modules, report
 
 
 def _tree(root: Path, *, built_after: float) -> Path:
@@ -47,6 +47,26 @@ def test_without_extensions_everything_runs_as_python(tmp_path: Path) -> None:
     source.write_text("x = 1\n", encoding="utf-8")
     check_fresh(tmp_path)
     assert compiled_modules(tmp_path) == []
+
+
+def test_install_warns_when_a_module_fell_back_to_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _tree(tmp_path, built_after=60)  # one module of the list compiled, the others not
+    monkeypatch.delenv("BORDERWATCH_COMPILE", raising=False)
+    report(tmp_path)
+    out, err = capsys.readouterr()
+    assert out == "compiled: borderwatch.domain.screening\n"
+    assert f"warning: 1 of {len(COMPILED)} hot modules compiled" in err
+    assert "pip install -v --no-build-isolation" in err
+
+
+def test_a_pure_install_asked_for_is_not_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BORDERWATCH_COMPILE", "0")
+    report(tmp_path)
+    assert capsys.readouterr() == ("compiled: none (pure Python)\n", "")
 
 
 def test_the_listed_modules_exist() -> None:

@@ -7,6 +7,8 @@ extensions sit beside their sources, so a source edited after the build would si
 
 from __future__ import annotations
 
+import os
+import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
@@ -57,3 +59,20 @@ def describe(root: Path = _ROOT) -> str:
     """Return how the hot modules run here, for benchmark reports and logs."""
     found = compiled_modules(root)
     return f"compiled by mypyc ({len(found)} of {len(COMPILED)} modules)" if found else "pure Python"
+
+
+def report(root: Path = _ROOT) -> None:
+    """Print which modules run compiled (`make install`), and warn when some fell back to Python.
+
+    pip keeps a successful build quiet, and with it setup.py's reason for building pure Python; the
+    warning says how to see it. With `BORDERWATCH_COMPILE=0` pure Python is what was asked for.
+    """
+    found = compiled_modules(root)
+    print("compiled:", ", ".join(found) or "none (pure Python)")
+    if os.environ.get("BORDERWATCH_COMPILE", "1") != "0" and len(found) < len(COMPILED):
+        print(
+            f"warning: {len(found)} of {len(COMPILED)} hot modules compiled, the rest run as Python; "
+            "for the reason: .venv/bin/python -m pip install -v --no-build-isolation --no-deps -e . "
+            "2>&1 | grep borderwatch:",
+            file=sys.stderr,
+        )
