@@ -4,7 +4,8 @@ Starts `borderwatch serve --workers N` in a separate process (1 worker, then 2) 
 loaded with the full UN and OFAC lists, and drives `POST /api/check` from this process: latency of
 one-traveller and 400-traveller requests (p50/p99), and throughput with concurrent clients.
 `GET /health` in the same run is the baseline (the cost of HTTP, auth-free, no work).
-Targets (issue 6): p99 < 5 ms for one traveller, < 50 ms for a 400-passenger flight.
+Targets (issue 6): p99 < 5 ms for one traveller, < 50 ms for a 400-passenger flight; judged at the end
+(exit 1 when one is missed), with the run's /health p99 beside them.
 
 The load loop is the standard library's `http.client` on one keep-alive connection per client: on
 these 2 cores httpx itself adds ~0.6 ms to the median and ~3 ms to the p99 of a request to a bare
@@ -258,7 +259,7 @@ def throughput(base: str, bodies: list[dict[str, Any]], seconds: float, clients:
     return sum(done) / seconds
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--single", type=int, default=1000, help="one-traveller requests timed (p99 = the 10th worst)"
@@ -316,12 +317,22 @@ def main() -> None:
         )
     ratio = percentile(measured["one"], 0.5) / percentile(measured["health"], 0.5)
     print(f"\none-traveller check / health, p50: {ratio:.1f}x")
+    # Judged like the other benchmarks (make bench names the misses). On these shared 2-core machines
+    # a noisy run can push even /health's p99 past 5 ms: it is printed beside the verdicts.
+    verdicts = (
+        ("p99 < 5 ms, 1 traveller", percentile(measured["one"], 0.99) < 5.0),
+        ("p99 < 50 ms, 400 travellers", percentile(measured["flight"], 0.99) < 50.0),
+    )
+    health_p99 = percentile(measured["health"], 0.99)
+    for what, ok in verdicts:
+        print(f"target {what}: {'met' if ok else 'MISSED'} (/health p99 in this run: {health_p99:.2f} ms)")
     for workers, _, rate in rows:
         print(
             f"throughput, {workers} worker(s), {args.clients} clients, 1 traveller/request: "
             f"{rate:,.0f} requests/s"
         )
+    return 0 if all(ok for _, ok in verdicts) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
