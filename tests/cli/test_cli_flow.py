@@ -99,6 +99,29 @@ def test_ingest_screen_and_alerts(
     assert "UN:QDi.190" in out
 
 
+def test_a_paxlst_cut_short_is_stored_with_its_problems_reported(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A transmission cut off mid-message: the travellers read are kept, and the report says the
+    # message and the interchange were never closed (the manifest may be incomplete).
+    whole = Path(str(PACKAGE_DATA.joinpath("demo", "AT800-CMN-LHR.paxlst"))).read_bytes()
+    cut = tmp_path / "cut.paxlst"
+    cut.write_bytes(whole[:2000])
+    code, out, _ = _run(capsys, "ingest", str(cut), "--json")
+    assert code == 0
+    [message] = json.loads(out)["messages"]
+    assert message["stored"] == 9
+    reasons = [p["reason"] for p in message["problems"]]
+    assert "message 'AT800A' is not closed by UNT" in reasons
+    assert "interchange is not closed by UNZ" in reasons
+    cut.write_bytes(whole[:2500])  # other bytes: a new message, read and shown to a person
+    code, out, _ = _run(capsys, "ingest", str(cut))
+    assert code == 0
+    assert "warning: cut.paxlst line 1, segment 2 (UNT): message 'AT800A' is not closed by UNT" in " ".join(
+        out.split()
+    )
+
+
 def test_unreadable_message_is_quarantined_with_exit_1(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -137,6 +137,7 @@ def ingest(
     """
     report = IngestReport()
     paxlst_parts: dict[tuple[str, str], list[tuple[Manifest, int, Received]]] = defaultdict(list)
+    file_problems: dict[int, Sequence[Problem]] = {}  # message id -> what parsing its file reported
     for item in inputs:
         digest = message_store.sha256(item.data)
         with db.transaction() as session:
@@ -165,6 +166,7 @@ def ingest(
             if kind == "paxlst":
                 result = parse_paxlst(item.data, source=item.source, today=today)
                 message_id = _store_message(db, actor, item, "paxlst", result.problems)
+                file_problems[message_id] = result.problems
                 for manifest in result.records:
                     paxlst_parts[(manifest.flight.key, manifest.reference)].append(
                         (manifest, message_id, item)
@@ -221,7 +223,8 @@ def ingest(
         merged = merge_paxlst_parts([m for m, _, _ in parts])
         message_ids = sorted({mid for _, mid, _ in parts})
         sources = sorted({it.source for _, _, it in parts})
-        part_problems = [p for p in merged.problems]
+        # What each part's file said (a message cut short, a date unread) and what merging them found.
+        part_problems = [p for mid in message_ids for p in file_problems[mid]] + list(merged.problems)
         for manifest in merged.records:
             message_report = _store_manifest(db, actor, manifest, message_ids, sources, part_problems)
             message_report.parts = len(parts)
