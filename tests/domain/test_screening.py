@@ -8,10 +8,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from borderwatch.domain.hits import BirthDateAgreement, Evidence, MatchConfig, ScreeningSubject, describe_hit
 from borderwatch.domain.names.index import NameIndex
-from borderwatch.domain.screening import as_written, assess_candidates, compare_birth_date, screen_subject
+from borderwatch.domain.screening import (
+    _part_pattern,
+    as_written,
+    assess_candidates,
+    compare_birth_date,
+    screen_subject,
+)
 from borderwatch.domain.simulation import CASABLANCA_LONDON_MIX, simulate_travellers
 from borderwatch.domain.travellers import Gender
 from borderwatch.domain.watchlists import (
@@ -193,6 +201,38 @@ def test_parts_shown_as_the_list_writes_them() -> None:
     assert as_written("AL ANIZI", "AL-'ANIZI, 'Abdallah") == "AL-'ANIZI"
     assert as_written("ABDALLAH", "AL-'ANIZI, 'Abdallah") == "Abdallah"
     assert as_written("XYZ", "Abdallah") == "XYZ"  # not found: as compared
+    assert as_written("ABD AL QADIR", "Abd_al-Qadir O'Neil") == "Abd_al-Qadir"  # _ separates, as \W does
+    assert as_written("MUSTAFA", "Mustafa Çelik") == "Mustafa"  # outside ASCII: the pattern decides
+
+
+def _by_pattern(part: str, name: str) -> str:
+    found = _part_pattern(part).search(name)
+    return found.group(0) if found else part
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    part=st.text(alphabet="ABLI1 -'", min_size=1, max_size=6),
+    name=st.text(alphabet="aAbBlLiI1_-' ,.", max_size=14),
+)
+def test_the_ascii_scan_finds_what_the_pattern_finds(part: str, name: str) -> None:
+    # as_written reads ASCII names without compiling a pattern per part: the same answer, always.
+    assume(any(ch.isalnum() for ch in part))  # a part without letters is shown as it is, unsearched
+    assert as_written.__wrapped__(part, name) == _by_pattern(part, name)
+
+
+def test_the_ascii_scan_agrees_on_every_listed_name(full_index: NameIndex) -> None:
+    checked = 0
+    for indexed in full_index.names:
+        name = indexed.listed.full_name
+        if not name.isascii():
+            continue
+        for token in indexed.parsed.tokens:
+            part = token.display
+            if part.isascii() and any(ch.isalnum() for ch in part):
+                assert as_written.__wrapped__(part, name) == _by_pattern(part, name), (part, name)
+                checked += 1
+    assert checked > 50_000
 
 
 def test_many_near_spellings_bounded_with_arrays_as_one_by_one() -> None:
