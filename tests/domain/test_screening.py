@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import gc
+import weakref
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -472,3 +474,34 @@ def test_bulk_filter_keeps_every_token_type_the_rules_accept(full_index: NameInd
             assert [(t, m.score, m.rule) for t, m in full_index.expand(token)] == expected, token.raw
             checked += 1
     assert checked > 1000
+
+
+def test_a_dropped_index_is_freed_without_the_garbage_collector() -> None:
+    # The server moves its indexes out of the collector's reach (gc.freeze): an index whose plans
+    # and arrays point back at it would form a cycle that is then never freed, and every list
+    # import would leak the index it replaces. Reference counting alone must free it.
+    people = [
+        ListEntry(
+            EntityId(f"NAT:T:{i}"),
+            ListSource.NATIONAL,
+            EntityKind.PERSON,
+            (ListedName(f"Mohamed ALI {a}{b}DRISSI"),),
+            (ListedBirthDate(date(1970, 1, 1), date(1970, 12, 31), DateExactness.YEAR),),
+        )
+        for i, (a, b) in enumerate((a, b) for a in "BKLMNRSTZ" for b in "AEIOU")
+    ]
+    config = replace(MatchConfig(), alert_threshold=0.5)
+    gc.collect()
+    gc.disable()
+    try:
+        index = build_name_index(people, load_name_tables(), config)
+        assert screen_subject(
+            ScreeningSubject(("MOHAMED ALI BADRISSI",), birth_date=date(1970, 5, 5)), index, config
+        )
+        assert not screen_subject(ScreeningSubject(("MOHAMMED ALI",)), index, config)  # common parts alone
+        plan = index.memo[config]
+        arrays = weakref.ref(plan._vectors.name_entry)  # type: ignore[attr-defined]  # numpy arrays take weak references
+        del plan, index
+        assert arrays() is None
+    finally:
+        gc.enable()

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 
-from borderwatch.services.instance import init_instance
+from borderwatch.domain.hits import MatchConfig
+from borderwatch.services.instance import Instance, init_instance
 from borderwatch.services.lists import ListFile, import_list_file
-from borderwatch.services.screen import load_lists
+from borderwatch.services.screen import _CACHE, load_lists
 from borderwatch.settings import Settings
 
 HEADER = "issuing_state,document_number,document_type,date_reported,record_id\n"
+NATIONAL_HEADER = (
+    "id,family_name,given_names,aliases,birth_date,nationality,gender,document_numbers,category,remarks\n"
+)
 
 
 def test_same_agency_and_version_ids_in_two_databases_get_their_own_index(tmp_path: Path) -> None:
@@ -39,3 +45,30 @@ def test_same_agency_and_version_ids_in_two_databases_get_their_own_index(tmp_pa
     finally:
         first.close()
         second.close()
+
+
+def test_an_import_replaces_the_agencys_index_and_the_old_one_is_freed(instance: Instance) -> None:
+    # A server importing the lists every day must hold one set of indexes per agency, not the last
+    # eight, and the replaced index must be freed by reference counting alone: the server moves its
+    # indexes out of the garbage collector's reach (gc.freeze), so a cycle would never be freed.
+    actor = instance.actor()
+    rows = "A1,ALAMI,SAID,,1970-01-01,MAR,M,,monitor,\nA2,TAZI,OMAR,,1980,MAR,M,,arrest,\n"
+    import_list_file(instance.db, actor, ListFile("national", "v1.csv", (NATIONAL_HEADER + rows).encode()))
+    before = len(_CACHE)
+    gc.collect()
+    gc.disable()
+    try:
+        first = load_lists(instance.db, actor)
+        plan = first.index.memo[MatchConfig()]
+        arrays = weakref.ref(plan._vectors.name_entry)  # type: ignore[attr-defined]  # numpy arrays take weak references
+        del plan, first
+        more = rows + "A3,FILALI,HAMZA,,1990,MAR,M,,refuse entry,\n"
+        import_list_file(
+            instance.db, actor, ListFile("national", "v2.csv", (NATIONAL_HEADER + more).encode())
+        )
+        second = load_lists(instance.db, actor)
+        assert len(second.entries) == 3
+        assert arrays() is None
+        assert len(_CACHE) <= before + 1
+    finally:
+        gc.enable()

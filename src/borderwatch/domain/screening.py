@@ -381,7 +381,7 @@ class _PartGains:
         self.walks: dict[int, dict[int, float] | tuple[np.ndarray, np.ndarray]] = {}
 
     def walk(
-        self, plan: _Plan, floor: float
+        self, index: NameIndex, plan: _Plan, floor: float
     ) -> tuple[dict[int, float] | tuple[np.ndarray, np.ndarray], bool]:
         """Return the best gain per name (screened kinds only) over the types worth `floor` or more,
         and whether it is kept.
@@ -399,10 +399,10 @@ class _PartGains:
             return found, True
         types = list(gains[:count])
         if self.reach[count] > _VECTOR_WALK_FROM:
-            found = plan.vectors().walk(types)
+            found = plan.vectors(index).walk(types)
         else:
             best: dict[int, float] = {}
-            type_names, name_ok = plan.index.type_names, self.name_ok
+            type_names, name_ok = index.type_names, self.name_ok
             for type_id, gain in types:
                 for name_id in type_names[type_id]:
                     if name_id not in best and name_ok[name_id]:
@@ -457,6 +457,10 @@ class _Plan:
     `m / traveller weight` and `m / listed weight`; the facts by what the candidate's birth-date class
     allows and its nationality and gender as they are. A candidate whose bound stays below the alert
     threshold's log-odds cannot alert and is never aligned.
+
+    The index keeps its plans (`NameIndex.memo`); a plan and its arrays hold no reference back to
+    the index (it is passed in), so a dropped index is freed by reference counting alone, even
+    when the server has moved it out of the garbage collector's reach (`gc.freeze`).
     """
 
     __slots__ = (
@@ -467,7 +471,6 @@ class _Plan:
         "entry_facts",
         "group_gender",
         "group_nats",
-        "index",
         "listed_weight",
         "name_ok",
         "name_weak",
@@ -480,7 +483,6 @@ class _Plan:
     )
 
     def __init__(self, index: NameIndex, config: MatchConfig) -> None:
-        self.index = index
         self.config = config
         # Config-free facts come ready from the index (arrays, groups); only the weights are per config.
         type_weight = np.fromiter(
@@ -538,11 +540,11 @@ class _Plan:
         index.memo["last"] = (config, found)
         return found
 
-    def part(self, token: NameToken) -> _PartGains:
-        """Return what a traveller name part can earn, memoised by its identity."""
+    def part(self, index: NameIndex, token: NameToken) -> _PartGains:
+        """Return what a traveller name part can earn against the plan's index, memoised by its identity."""
         found = self.parts.get(token.uid) if token.uid else None
         if found is None:
-            index, config = self.index, self.config
+            config = self.config
             weight = token_weight(index, token, config)
             gains = []
             for type_id, match in index.expand(token):
@@ -558,17 +560,17 @@ class _Plan:
                 self.parts[token.uid] = found
         return found
 
-    def vectors(self) -> _Vectors:
-        """Return the index's facts as arrays (built on first use: small indexes never need them)."""
+    def vectors(self, index: NameIndex) -> _Vectors:
+        """Return the plan's index's facts as arrays (built on first use: small indexes never need them)."""
         if self._vectors is None:
-            self._vectors = _Vectors(self)
+            self._vectors = _Vectors(index, self)
         return self._vectors
 
-    def weigh(self, token: NameToken) -> tuple[float, bool]:
-        """Return (weight, very common) of a name part, memoised by its identity."""
+    def weigh(self, index: NameIndex, token: NameToken) -> tuple[float, bool]:
+        """Return (weight, very common) of a name part of the plan's index, memoised by its identity."""
         found = self._weights.get(token.uid) if token.uid else None
         if found is None:
-            found = (token_weight(self.index, token, self.config), self.index.is_common(token))
+            found = (token_weight(index, token, self.config), index.is_common(token))
             if token.uid and len(self._weights) < 1_000_000:
                 self._weights[token.uid] = found
         return found
@@ -631,6 +633,7 @@ class _Bounds:
     born: date | None
     subject: ScreeningSubject
     config: MatchConfig
+    plan: _Plan
 
 
 class _Vectors:
@@ -648,21 +651,24 @@ class _Vectors:
         "arrays",
         "day_years",
         "group_dated",
+        "group_gender",
+        "group_nats",
         "listed_weight",
         "name_dates",
         "name_entry",
         "name_facts",
         "name_ok",
         "name_weak",
-        "plan",
         "span_hi",
         "span_lo",
+        "type_names",
         "type_postings",
     )
 
-    def __init__(self, plan: _Plan) -> None:
-        index = plan.index
-        self.plan = plan
+    def __init__(self, index: NameIndex, plan: _Plan) -> None:
+        # The index's own lists, not the index or the plan: no reference cycle (see `_Plan`).
+        self.type_names = index.type_names
+        self.group_nats, self.group_gender = plan.group_nats, plan.group_gender
         self.name_entry = np.asarray(index.name_entry, dtype=np.int64)
         self.listed_weight = np.asarray(plan.listed_weight, dtype=np.float64)
         self.name_weak = np.asarray(bytearray(plan.name_weak), dtype=np.uint8).astype(bool)
@@ -723,7 +729,7 @@ class _Vectors:
         """Return the names holding a token type, as an array (kept for the types walked)."""
         found = self.type_postings.get(type_id)
         if found is None:
-            found = np.asarray(self.plan.index.type_names[type_id], dtype=np.int64)
+            found = np.asarray(self.type_names[type_id], dtype=np.int64)
             if len(self.type_postings) >= 200_000:
                 self.type_postings.clear()
             self.type_postings[type_id] = found
@@ -758,9 +764,8 @@ class _Vectors:
         gender = subject.gender if subject.gender in (Gender.MALE, Gender.FEMALE) else None
         found = self._facts.get((nationality, gender))
         if found is None:
-            plan = self.plan
             values = []
-            for nats, listed_gender in zip(plan.group_nats, plan.group_gender, strict=True):
+            for nats, listed_gender in zip(self.group_nats, self.group_gender, strict=True):
                 z = 0.0
                 if nationality and nats:
                     z += config.w_nationality_match if nationality in nats else config.w_nationality_conflict
@@ -834,7 +839,7 @@ class _Vectors:
         weak = self.name_weak[names]
         keep = ~weak | (klass == _DAY) | (b.document_z > 0)  # a weak alias alone never alerts
         # The nationality and gender share of the log-odds: per facts group, once per traveller's facts.
-        plan, config = self.plan, b.config
+        plan, config = b.plan, b.config
         facts = self.group_facts(b.subject, config)[self.name_facts[names]]
         z = b.base + b.document_z + facts + np.asarray(b.dob_best)[klass]
         tw = b.traveller_weight
@@ -877,7 +882,7 @@ def _search(
     together are not searched (MaxScore): a name holding none of the others cannot alert. A
     name's bound adds, to what was found, the best gains of the parts not searched for its class.
     """
-    parts = [plan.part(t) for t in parsed.name_tokens]
+    parts = [plan.part(index, t) for t in parsed.name_tokens]
     traveller_weight = sum(p.weight for p in parts)
     born = subject.birth_date
     w_nat_match = config.w_nationality_match
@@ -932,7 +937,7 @@ def _search(
             # parts can give to reach the least required gain of the classes searched: such types
             # are not walked.
             floor = min(need[c] for c in classes if wanted[c]) - (total_best - part.best)
-            walked_names, kept = part.walk(plan, floor)
+            walked_names, kept = part.walk(index, plan, floor)
             if isinstance(walked_names, dict):
                 maps.append(walked_names)
                 if not kept:
@@ -957,7 +962,7 @@ def _search(
         listed_on_day = index.by_birth_date.get(born, ())
         if len(listed_on_day) > _VECTOR_DAY_FROM:
             day_maps = [part.in_year(index, year, spans=False) for part in parts]
-            on_day = plan.vectors().on_day(born, listed_on_day, day_maps)
+            on_day = plan.vectors(index).on_day(born, listed_on_day, day_maps)
         elif listed_on_day:
             # Born on the traveller's day: every part counts (its best gain among that year's days).
             on_day = dict.fromkeys((n for n in listed_on_day if name_ok[n]), 0.0)
@@ -967,9 +972,22 @@ def _search(
                     on_day[name_id] += day_map.get(name_id, 0.0)
     if walks or sum(len(m) for m in maps) > _VECTOR_FROM:
         bounds = _Bounds(
-            base, other, document_z, dob_best, rest, need, traveller_weight, min_z, born, subject, config
+            base,
+            other,
+            document_z,
+            dob_best,
+            rest,
+            need,
+            traveller_weight,
+            min_z,
+            born,
+            subject,
+            config,
+            plan,
         )
-        return plan.vectors().survivors([(m, id(m) not in transient) for m in maps], walks, on_day, bounds)
+        return plan.vectors(index).survivors(
+            [(m, id(m) not in transient) for m in maps], walks, on_day, bounds
+        )
     scores: dict[int, float] = {}
     get = scores.get
     for gained in maps:
@@ -1156,6 +1174,7 @@ def _assess_pruned(
 ) -> _Best:
     """Return, per entry, the best alignment of the names whose bound reaches `min_z` (best first)."""
     plan = _Plan.of(index, config)
+    weigh = functools.partial(plan.weigh, index)
     queue: list[tuple[float, int, int]] = []  # (-bound of z, name id, which traveller name)
     parsed_names: list[ParsedName] = []
     for text in names:
@@ -1189,7 +1208,7 @@ def _assess_pruned(
         done = aligned.get((which, shape)) if all(shape) else None
         if done is None:
             comparison = index.comparer.align(parsed.tokens, indexed.parsed.tokens)
-            features = name_features(index, comparison, config, plan.weigh)
+            features = name_features(index, comparison, config, weigh)
             aligned[(which, shape)] = done = (comparison, features, features.log_odds(config))
         comparison, features, z_plain = done
         if not comparison.pairs:
@@ -1222,7 +1241,7 @@ def prepare_index(index: NameIndex, config: MatchConfig) -> None:
     A deployment screens with one config: building its weights per listed name and the arrays of
     the bounded search at start-up keeps that cost out of the first traveller's answer time.
     """
-    _Plan.of(index, config).vectors()
+    _Plan.of(index, config).vectors(index)
 
 
 def screen_subject(subject: ScreeningSubject, index: NameIndex, config: MatchConfig) -> list[Hit]:

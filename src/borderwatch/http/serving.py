@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import signal
 import socket
@@ -16,7 +15,7 @@ import uvicorn
 
 from borderwatch.http.app import asgi, create_app
 from borderwatch.services.instance import Instance
-from borderwatch.services.screen import load_lists
+from borderwatch.services.screen import freeze_built_indexes, load_lists
 
 LOOPBACK = "127.0.0.1"
 
@@ -92,10 +91,10 @@ def _run_worker(host: str, port: int, reuse_port: bool) -> None:
     instance: Instance = app.state.instance
     load_lists(instance.db, instance.actor(channel="serve:warm-up"))
     instance.db.checkpoint_in_background()
-    # The indexes are millions of long-lived objects: move them out of the collector's generations,
-    # or every full collection walks them all and the request that triggers it waits ~100 ms.
-    gc.collect()
-    gc.freeze()
+    # The indexes are millions of long-lived objects: move them, and those built after a list
+    # import, out of the collector's generations, or every full collection walks them all and the
+    # request that triggers it waits ~100 ms.
+    freeze_built_indexes()
     sock = listening_socket(host, port, reuse_port=reuse_port)
     config = uvicorn.Config(app, log_level="info", lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
