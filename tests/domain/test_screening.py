@@ -237,15 +237,27 @@ def test_the_ascii_scan_agrees_on_every_listed_name(full_index: NameIndex) -> No
     assert checked > 50_000
 
 
+def _listed(
+    i: int, name: str, born: tuple[ListedBirthDate, ...], nationalities: tuple[str, ...] = ()
+) -> ListEntry:
+    """Return national-list entry `i`, a person with one name."""
+    return ListEntry(
+        EntityId(f"NAT:T:{i}"),
+        ListSource.NATIONAL,
+        EntityKind.PERSON,
+        (ListedName(name),),
+        born,
+        nationalities,
+    )
+
+
 def test_many_near_spellings_bounded_with_arrays_as_one_by_one() -> None:
     # Hundreds of listed names within reach of one traveller (a large index) are bounded with
     # numpy arrays; the alerts must be those the full comparison gives, best first.
     people = [
-        ListEntry(
-            EntityId(f"NAT:T:{i}"),
-            ListSource.NATIONAL,
-            EntityKind.PERSON,
-            (ListedName(f"Mohamed ALI {surname}"),),
+        _listed(
+            i,
+            f"Mohamed ALI {surname}",
             (ListedBirthDate(date(1970, 1, 1), date(1970, 12, 31), DateExactness.YEAR),)
             if i % 3
             else (
@@ -480,14 +492,9 @@ def test_a_dropped_index_is_freed_without_the_garbage_collector() -> None:
     # The server moves its indexes out of the collector's reach (gc.freeze): an index whose plans
     # and arrays point back at it would form a cycle that is then never freed, and every list
     # import would leak the index it replaces. Reference counting alone must free it.
+    year = (ListedBirthDate(date(1970, 1, 1), date(1970, 12, 31), DateExactness.YEAR),)
     people = [
-        ListEntry(
-            EntityId(f"NAT:T:{i}"),
-            ListSource.NATIONAL,
-            EntityKind.PERSON,
-            (ListedName(f"Mohamed ALI {a}{b}DRISSI"),),
-            (ListedBirthDate(date(1970, 1, 1), date(1970, 12, 31), DateExactness.YEAR),),
-        )
+        _listed(i, f"Mohamed ALI {a}{b}DRISSI", year)
         for i, (a, b) in enumerate((a, b) for a in "BKLMNRSTZ" for b in "AEIOU")
     ]
     config = replace(MatchConfig(), alert_threshold=0.5)
