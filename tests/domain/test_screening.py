@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import gc
 import weakref
+from array import array
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -16,6 +18,8 @@ from hypothesis import strategies as st
 from borderwatch.domain.hits import BirthDateAgreement, Evidence, MatchConfig, ScreeningSubject, describe_hit
 from borderwatch.domain.names.index import NameIndex
 from borderwatch.domain.screening import (
+    _best_gains,
+    _first_gains,
     _part_pattern,
     as_written,
     assess_candidates,
@@ -512,3 +516,109 @@ def test_a_dropped_index_is_freed_without_the_garbage_collector() -> None:
         assert arrays() is None
     finally:
         gc.enable()
+
+
+def _as_dict(gains: dict[int, float] | tuple[np.ndarray, np.ndarray]) -> dict[int, float]:
+    if isinstance(gains, dict):
+        return gains
+    names, values = gains
+    assert list(names) == sorted(set(names.tolist()))  # arrays come sorted by name, each name once
+    return dict(zip(names.tolist(), values.tolist(), strict=True))
+
+
+postings_lists = st.lists(
+    st.tuples(st.lists(st.integers(0, 59), max_size=30), st.floats(0.01, 5.0)), max_size=8
+).map(lambda found: sorted(found, key=lambda f: -f[1]))  # best gain first, as a part's types come
+
+
+@settings(max_examples=300, deadline=None)
+@given(found=postings_lists, ok=st.lists(st.booleans(), min_size=60, max_size=60))
+def test_a_part_map_made_as_arrays_holds_what_the_dict_holds(
+    found: list[tuple[list[int], float]], ok: list[bool]
+) -> None:
+    # A large map of gains per name (a common part's birth year in a million spellings) is made
+    # with numpy: the first (best) gain of each name of the screened kinds, like the dict loop.
+    held = [(array("i", names), gain) for names, gain in found]
+    name_ok = bytes(ok)
+    as_dict = _first_gains(held, name_ok, array_from=10**9)
+    as_arrays = _first_gains(held, name_ok, array_from=0)
+    assert isinstance(as_dict, dict)
+    assert isinstance(as_arrays, tuple) or not any(names for names, _ in found)
+    assert _as_dict(as_arrays) == as_dict
+
+
+@settings(max_examples=300, deadline=None)
+@given(maps=st.lists(st.tuples(postings_lists, st.booleans()), max_size=8))
+def test_the_best_of_several_maps_is_the_same_from_dicts_and_arrays(
+    maps: list[tuple[list[tuple[list[int], float]], bool]],
+) -> None:
+    # The maps of the four years around a birth year are merged (best gain per name), some
+    # of them dicts, some arrays.
+    name_ok = bytes([1] * 60)
+    made = [
+        _first_gains([(array("i", n), g) for n, g in found], name_ok, array_from=0 if big else 10**9)
+        for found, big in maps
+    ]
+    expected: dict[int, float] = {}
+    for gained in made:
+        for name_id, gain in _as_dict(gained).items():
+            expected[name_id] = max(expected.get(name_id, 0.0), gain)
+    assert _as_dict(_best_gains(made, array_from=10**9)) == expected
+    assert _as_dict(_best_gains(made, array_from=0)) == expected
+
+
+def test_a_birth_year_of_many_spellings_bounded_with_array_maps_as_one_by_one() -> None:
+    # Over 512 spellings listed in one birth year make that year's map of a common part as arrays
+    # (and the years around it, merged); the alerts must be those the full comparison gives.
+    people = [
+        _listed(
+            i,
+            f"Mohamed ALI {a}{b}{c}",
+            (ListedBirthDate(date(1970, 1, 1), date(1970, 12, 31), DateExactness.YEAR),)
+            if i % 8
+            else (ListedBirthDate(date(1971 + i % 3, 3, 1), date(1971 + i % 3, 3, 1), DateExactness.EXACT),),
+        )
+        for i, (a, b, c) in enumerate(
+            (a, b, c)
+            for a in "BKLMNRST"
+            for b in "AIOU"
+            for c in (
+                "DANI",
+                "HARI",
+                "LOUF",
+                "MRANI",
+                "SSAOUI",
+                "TTABI",
+                "ZIRI",
+                "BALI",
+                "CHAOUI",
+                "DRISSI",
+                "FASSI",
+                "GHALI",
+                "JAMAI",
+                "KADIRI",
+                "NACIRI",
+                "OUAZZANI",
+                "QADIRI",
+                "RAMI",
+                "SAIDI",
+                "TAZI",
+            )
+        )
+    ]
+    index = NameIndex.build(people, load_name_tables())
+    config = replace(MatchConfig(), alert_threshold=0.5, max_candidates=1000, max_hits=10)
+    for subject in (
+        ScreeningSubject(("MOHAMED ALI",), birth_date=date(1970, 5, 5)),
+        ScreeningSubject(("MOHAMED ALI BADANI",), birth_date=date(1972, 3, 1)),
+        ScreeningSubject(("MOHAMMED ALI KATAZI",), birth_date=date(1969, 2, 2)),
+    ):
+        full = sorted(
+            (
+                (round(a.score(config), 6), index.entries[a.entry].entity_id)
+                for a in assess_candidates(subject, index, config)
+                if a.score(config) >= config.alert_threshold
+            ),
+            key=lambda s: (-s[0], s[1]),
+        )[: config.max_hits]
+        assert [(h.score, h.entity_id) for h in screen_subject(subject, index, config)] == full

@@ -12,6 +12,7 @@ import functools
 import heapq
 import math
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -346,12 +347,72 @@ def _entry_facts(
     return dob, dob_text, compare_fact(subject.nationality, entry.nationalities), gender, shared
 
 
+# The best gain per listed name: a dict, or (sorted names, gains) arrays when it holds many names.
+_GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray]
+_ARRAY_MAP_FROM = 512  # postings from which a map of gains is made as arrays
+
+
+def _first_gains(
+    found: list[tuple[array[int], float]], name_ok: bytes, array_from: int = _ARRAY_MAP_FROM
+) -> _GainMap:
+    """Return each name's first gain (screened kinds only) over postings given best gain first.
+
+    Few postings make a dict. Many make arrays, in a few numpy calls instead of a dict insert per
+    posting and at a tenth of the memory: in a million spellings a common part's map of one birth
+    year holds thousands of names, and the maps are kept.
+    """
+    total = 0
+    for postings, _ in found:
+        total += len(postings)
+    if total < array_from or not total:
+        best: dict[int, float] = {}
+        for postings, gain in found:
+            for name_id in postings:
+                if name_id not in best and name_ok[name_id]:
+                    best[name_id] = gain
+        return best
+    ids = np.concatenate([np.frombuffer(p, dtype=np.int32) for p, _ in found])
+    gains = np.repeat(np.asarray([g for _, g in found], dtype=np.float64), [len(p) for p, _ in found])
+    names, first = np.unique(ids, return_index=True)  # a name's first posting holds its best gain
+    ok = np.frombuffer(name_ok, dtype=np.bool_)[names]
+    return names[ok].astype(np.int64), gains[first][ok]
+
+
+def _best_gains(maps: list[_GainMap], array_from: int = _ARRAY_MAP_FROM) -> _GainMap:
+    """Return each name's best gain over several maps (a dict when all are small dicts)."""
+    small = [m for m in maps if isinstance(m, dict)]
+    if not maps or (len(small) == len(maps) and sum(len(m) for m in small) < array_from):
+        found: dict[int, float] = {}
+        for gained in small:
+            for name_id, gain in gained.items():
+                if found.get(name_id, 0.0) < gain:
+                    found[name_id] = gain
+        return found
+    pairs = [
+        m
+        if isinstance(m, tuple)
+        else (
+            np.fromiter(m.keys(), dtype=np.int64, count=len(m)),
+            np.fromiter(m.values(), dtype=np.float64, count=len(m)),
+        )
+        for m in maps
+    ]
+    ids = np.concatenate([p[0] for p in pairs])
+    gains = np.concatenate([p[1] for p in pairs])
+    order = np.lexsort((-gains, ids))  # by name, the best gain first
+    ids, gains = ids[order], gains[order]
+    first = np.ones(len(ids), dtype=bool)
+    first[1:] = ids[1:] != ids[:-1]
+    return ids[first], gains[first]
+
+
 class _PartGains:
     """What one traveller name part can earn against the index (for one config), memoised per part.
 
     Besides the gain per token type (best first), a part keeps, per listed name of the screened
     kinds, the best gain it can give among undated entries and, per birth year asked, among the
-    entries listed with a day or a span in that year: a query merges a few ready maps.
+    entries listed with a day or a span in that year: a query merges a few ready maps (dicts, or
+    arrays when large; see `_first_gains`).
     """
 
     __slots__ = ("best", "by_type", "by_year", "gains", "name_ok", "reach", "undated", "walks", "weight")
@@ -365,13 +426,13 @@ class _PartGains:
         self.best = gains[0][1] if gains else 0.0
         self.weight = weight
         self.name_ok = name_ok
-        self.by_year: dict[int, dict[int, float]] = {}
-        undated: dict[int, float] = {}
+        self.by_year: dict[int, _GainMap] = {}
+        found: list[tuple[array[int], float]] = []
         for type_id, gain in gains:  # best first: the first gain seen for a name is its best
-            for name_id in index.undated_postings.get(type_id, ()):
-                if name_id not in undated and name_ok[name_id]:
-                    undated[name_id] = gain
-        self.undated = undated
+            held = index.undated_postings.get(type_id)
+            if held is not None:
+                found.append((held, gain))
+        self.undated = _first_gains(found, name_ok)
         # reach[k]: names held by the k best types (postings counted with repeats), to choose how
         # a walk over them is done; walks[k]: that walk, made once per part (see `walk`).
         reach = [0]
@@ -415,35 +476,31 @@ class _PartGains:
             return found, True
         return found, False
 
-    def near_year(self, index: NameIndex, year: int) -> dict[int, float]:
+    def near_year(self, index: NameIndex, year: int) -> _GainMap:
         """Return the best gain per name of the entries listed with a day or span up to two years
         from `year` (but not in it)."""
         key = -year
         found = self.by_year.get(key)
         if found is None:
-            found = {}
-            for offset in _NEAR_YEARS:
-                for spans in (False, True):
-                    for name_id, gain in self.in_year(index, year + offset, spans).items():
-                        if found.get(name_id, 0.0) < gain:
-                            found[name_id] = gain
+            around = [year + offset for offset in _NEAR_YEARS]
+            found = _best_gains([self.in_year(index, y, spans) for y in around for spans in (False, True)])
             if len(self.by_year) < 256:
                 self.by_year[key] = found
         return found
 
-    def in_year(self, index: NameIndex, year: int, spans: bool) -> dict[int, float]:
+    def in_year(self, index: NameIndex, year: int, spans: bool) -> _GainMap:
         """Return the best gain per name of the entries listed with a day (or, with `spans`, a year,
         month or span) in `year`."""
         key = year * 2 + spans
         found = self.by_year.get(key)
         if found is None:
-            found = {}
             postings = index.span_postings if spans else index.day_postings
-            name_ok = self.name_ok
+            held: list[tuple[array[int], float]] = []
             for type_id, gain in self.gains:
-                for name_id in postings.get(type_id * YEAR_KEY + year, ()):
-                    if name_id not in found and name_ok[name_id]:
-                        found[name_id] = gain
+                names = postings.get(type_id * YEAR_KEY + year)
+                if names is not None:
+                    held.append((names, gain))
+            found = _first_gains(held, self.name_ok)
             if len(self.by_year) < 256:
                 self.by_year[key] = found
         return found
@@ -698,7 +755,7 @@ class _Vectors:
         self.arrays: dict[int, tuple[dict[int, float], np.ndarray, np.ndarray]] = {}
         self.array_size = 0  # names held in `arrays`, kept under _ARRAYS_HELD
 
-    def on_day(self, day: date, names: Sequence[int], day_maps: list[dict[int, float]]) -> dict[int, float]:
+    def on_day(self, day: date, names: Sequence[int], day_maps: list[_GainMap]) -> dict[int, float]:
         """Return each name's summed gain (screened kinds only) over the parts' maps of the day's year."""
         ids = self._born.get(day)
         if ids is None:
@@ -778,8 +835,10 @@ class _Vectors:
             self._facts[(nationality, gender)] = found
         return found
 
-    def as_arrays(self, gains: dict[int, float], cached: bool) -> tuple[np.ndarray, np.ndarray]:
+    def as_arrays(self, gains: _GainMap, cached: bool) -> tuple[np.ndarray, np.ndarray]:
         """Return a name -> gain map as (ids, gains) arrays, kept for the memoised maps."""
+        if isinstance(gains, tuple):
+            return gains
         found = self.arrays.get(id(gains)) if cached else None
         if found is None or found[0] is not gains:
             ids = np.fromiter(gains.keys(), dtype=np.int64, count=len(gains))
@@ -795,7 +854,7 @@ class _Vectors:
 
     def survivors(
         self,
-        maps: list[tuple[dict[int, float], bool]],
+        maps: list[tuple[_GainMap, bool]],
         walks: list[tuple[np.ndarray, np.ndarray]],
         on_day: dict[int, float],
         b: _Bounds,
@@ -921,7 +980,7 @@ def _search(
     year = born.year if born is not None else 0
     name_ok = plan.name_ok
     total_best = sum(p.best for p in parts)
-    maps: list[dict[int, float]] = []
+    maps: list[_GainMap] = []
     walks: list[tuple[np.ndarray, np.ndarray]] = []  # long walks over all names, done on arrays
     transient: set[int] = set()  # ids of the maps made for this traveller only (not kept)
     for part, wanted in zip(parts, searched, strict=True):
@@ -958,19 +1017,20 @@ def _search(
             if wanted[_UNDATED]:
                 maps.append(part.undated)
     on_day: dict[int, float] = {}
-    if born is not None:
-        listed_on_day = index.by_birth_date.get(born, ())
-        if len(listed_on_day) > _VECTOR_DAY_FROM:
-            day_maps = [part.in_year(index, year, spans=False) for part in parts]
+    if born is not None and born in index.by_birth_date:
+        # Born on the traveller's day: every part counts (its best gain among that year's days).
+        listed_on_day = index.by_birth_date[born]
+        day_maps = [part.in_year(index, year, spans=False) for part in parts]
+        day_dicts = [m for m in day_maps if isinstance(m, dict)]
+        if len(listed_on_day) > _VECTOR_DAY_FROM or len(day_dicts) < len(day_maps):
             on_day = plan.vectors(index).on_day(born, listed_on_day, day_maps)
-        elif listed_on_day:
-            # Born on the traveller's day: every part counts (its best gain among that year's days).
+        else:
             on_day = dict.fromkeys((n for n in listed_on_day if name_ok[n]), 0.0)
-            for part in parts:
-                day_map = part.in_year(index, year, spans=False)
+            for day_map in day_dicts:
                 for name_id in on_day:
                     on_day[name_id] += day_map.get(name_id, 0.0)
-    if walks or sum(len(m) for m in maps) > _VECTOR_FROM:
+    dicts = [m for m in maps if isinstance(m, dict)]
+    if walks or len(dicts) < len(maps) or sum(len(m) for m in dicts) > _VECTOR_FROM:
         bounds = _Bounds(
             base,
             other,
@@ -990,7 +1050,7 @@ def _search(
         )
     scores: dict[int, float] = {}
     get = scores.get
-    for gained in maps:
+    for gained in dicts:  # every map is a small dict here
         for name_id, gain in gained.items():
             scores[name_id] = get(name_id, 0.0) + gain
     scores.update(on_day)
