@@ -151,6 +151,11 @@ class NameComparer:
                 if found.rule is MatchRule.DIFFERENT and fq is traveller.forms[0] and fl is listed.forms[0]:
                     return found
                 penalty = fq.penalty + fl.penalty
+                if not penalty and not fq.note and not fl.note:
+                    # Plain forms (nine pairs in ten): the form match as it is (its score has 4 decimals).
+                    if found.score > best.score:
+                        best = found
+                    continue
                 score = max(0.0, found.score - penalty)
                 if score > best.score:
                     note = "; ".join(n for n in (found.note, fq.note, fl.note) if n)

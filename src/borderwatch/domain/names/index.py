@@ -97,7 +97,16 @@ class _FormTable:
     matrices.
     """
 
-    __slots__ = ("arabic", "columns", "family_types", "lengths", "start")
+    __slots__ = (
+        "arabic",
+        "columns",
+        "family_types",
+        "lengths",
+        "single",
+        "skeleton_id",
+        "skeleton_ids",
+        "start",
+    )
 
     def __init__(self, types: list[NameToken], comparer: NameComparer) -> None:
         start = [0]
@@ -115,6 +124,14 @@ class _FormTable:
                     self.family_types.setdefault(family, set()).add(type_id)
             start.append(len(phonetic))
         self.start = np.asarray(start, dtype=np.int64)
+        self.single = np.diff(self.start) == 1  # types written one way only (nine in ten): one row each
+        # Skeletons as numbers, so "same skeleton" is an integer comparison, not a string one.
+        self.skeleton_ids: dict[str, int] = {}
+        for key in skeleton:
+            self.skeleton_ids.setdefault(key, len(self.skeleton_ids))
+        self.skeleton_id = np.fromiter(
+            (self.skeleton_ids[key] for key in skeleton), dtype=np.int64, count=len(skeleton)
+        )
         # Object arrays gather a candidate's strings in C (`column[rows]`), lengths alongside.
         self.columns = tuple(np.asarray(c, dtype=object) for c in (phonetic, skeleton, text))
         self.lengths = tuple(
@@ -127,9 +144,14 @@ class _FormTable:
         if len(type_ids) < 8:
             return type_ids
         ids = np.asarray(type_ids, dtype=np.int64)
-        first, counts = self.start[ids], self.start[ids + 1] - self.start[ids]
-        seg = np.cumsum(counts) - counts  # where each type's rows begin among the gathered rows
-        rows = np.repeat(first - seg, counts) + np.arange(int(counts.sum()))
+        one_each = bool(self.single[ids].all())
+        if one_each:  # the rows are the types' own, no grouping needed
+            rows = self.start[ids]
+            counts = seg = rows  # not read on this path (typed alike for the compiler)
+        else:
+            first, counts = self.start[ids], self.start[ids + 1] - self.start[ids]
+            seg = np.cumsum(counts) - counts  # where each type's rows begin among the gathered rows
+            rows = np.repeat(first - seg, counts) + np.arange(int(counts.sum()))
         forms = token.forms
         (phonetic, skeleton, text), (phon_len, skel_len, text_len) = self.columns, self.lengths
         # Same skeleton, or phonetic keys within the edit rule's reach (min length 3).
@@ -142,26 +164,29 @@ class _FormTable:
         )
         len_q = np.asarray([len(f.phonetic) for f in forms])[:, None]
         ok = ((ratios >= _RATIO_FLOOR) & (np.minimum(len_q, phon_len[rows][None, :]) >= 3)).any(axis=0)
-        skel_r = skeleton[rows]
-        ok |= np.isin(skel_r, np.asarray([f.skeleton for f in forms], dtype=object))
+        wanted = [self.skeleton_ids.get(f.skeleton, -1) for f in forms]
+        skel_ids = self.skeleton_id[rows]
+        ok |= skel_ids == wanted[0] if len(wanted) == 1 else np.isin(skel_ids, wanted)
         # One text the start of the other: truncated (both 5 letters or more) or an initial.
         common = cdist([f.text for f in forms], text[rows].tolist(), scorer=Prefix.similarity, dtype=np.int64)
         shorter = np.minimum(np.asarray([len(f.text) for f in forms])[:, None], text_len[rows][None, :])
         ok |= ((common == shorter) & ((shorter >= 5) | (shorter == 1))).any(axis=0)
         # Across scripts: skeletons one edit apart (both 3 letters or more).
-        cross = np.repeat(self.arabic[ids] != (token.script == "Arab"), counts)
+        cross = self.arabic[ids] != (token.script == "Arab")
+        if not one_each:
+            cross = np.repeat(cross, counts)
         if cross.any():
             where = np.flatnonzero(cross)
             dist = cdist(
                 [f.skeleton for f in forms],
-                skel_r[where].tolist(),
+                skeleton[rows[where]].tolist(),
                 scorer=Levenshtein.distance,
                 dtype=np.int64,
             )
             slen_q = np.asarray([len(f.skeleton) for f in forms])[:, None]
             near = ((dist <= 1) & (np.minimum(slen_q, skel_len[rows][where][None, :]) >= 3)).any(axis=0)
             ok[where[near]] = True
-        keep = np.logical_or.reduceat(ok, seg)
+        keep = ok if one_each else np.logical_or.reduceat(ok, seg)
         # A shared variant family (Youssef ~ Yusuf) whatever the letters.
         families: set[str] = set()
         for position, form in enumerate(forms):
