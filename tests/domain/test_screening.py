@@ -255,6 +255,22 @@ def _listed(
     )
 
 
+def _assert_bounded_as_full(subject: ScreeningSubject, index: NameIndex, config: MatchConfig) -> None:
+    """Assert that the bounded search alerts on what the full comparison does, best first."""
+    full = sorted(
+        (
+            (round(a.score(config), 6), index.entries[a.entry].entity_id)
+            for a in assess_candidates(subject, index, config)
+            if a.score(config) >= config.alert_threshold
+        ),
+        key=lambda s: (-s[0], s[1]),
+    )[: config.max_hits]
+    assert [(h.score, h.entity_id) for h in screen_subject(subject, index, config)] == full
+
+
+_SUFFIXES = ("DANI", "HARI", "LOUF", "MRANI", "SSAOUI", "TTABI", "ZIRI", "BALI", "CHAOUI", "DRISSI")
+
+
 def test_many_near_spellings_bounded_with_arrays_as_one_by_one() -> None:
     # Hundreds of listed names within reach of one traveller (a large index) are bounded with
     # numpy arrays; the alerts must be those the full comparison gives, best first.
@@ -273,12 +289,7 @@ def test_many_near_spellings_bounded_with_arrays_as_one_by_one() -> None:
             ),
             ("DZA",) if i % 2 else (),
         )
-        for i, surname in enumerate(
-            f"{a}{b}{c}"
-            for a in "BKLMNRST"
-            for b in "AIOU"
-            for c in ("DANI", "HARI", "LOUF", "MRANI", "SSAOUI", "TTABI", "ZIRI", "BALI", "CHAOUI", "DRISSI")
-        )
+        for i, surname in enumerate(f"{a}{b}{c}" for a in "BKLMNRST" for b in "AIOU" for c in _SUFFIXES)
     ]
     index = NameIndex.build(people, load_name_tables())
     config = replace(MatchConfig(), alert_threshold=0.5, max_candidates=1000, max_hits=10)
@@ -287,15 +298,7 @@ def test_many_near_spellings_bounded_with_arrays_as_one_by_one() -> None:
         ScreeningSubject(("MOHAMED ALI KASSAOUI",), birth_date=date(1970, 2, 2)),
         ScreeningSubject(("MOHAMMED ALI",)),
     ):
-        full = sorted(
-            (
-                (round(a.score(config), 6), index.entries[a.entry].entity_id)
-                for a in assess_candidates(subject, index, config)
-                if a.score(config) >= config.alert_threshold
-            ),
-            key=lambda s: (-s[0], s[1]),
-        )[: config.max_hits]
-        assert [(h.score, h.entity_id) for h in screen_subject(subject, index, config)] == full
+        _assert_bounded_as_full(subject, index, config)
 
 
 def test_spellings_born_on_the_travellers_day_bounded_with_arrays_as_one_by_one() -> None:
@@ -340,15 +343,7 @@ def test_spellings_born_on_the_travellers_day_bounded_with_arrays_as_one_by_one(
         ScreeningSubject(("KARIM HADDADI",), birth_date=date(1990, 1, 1)),
         ScreeningSubject(("KAREEM EL HADDADI",)),
     ):
-        full = sorted(
-            (
-                (round(a.score(config), 6), index.entries[a.entry].entity_id)
-                for a in assess_candidates(subject, index, config)
-                if a.score(config) >= config.alert_threshold
-            ),
-            key=lambda s: (-s[0], s[1]),
-        )[: config.max_hits]
-        assert [(h.score, h.entity_id) for h in screen_subject(subject, index, config)] == full
+        _assert_bounded_as_full(subject, index, config)
 
 
 # -- the bounded search against the exhaustive one, on the full lists and realistic traffic ---------
@@ -583,16 +578,7 @@ def test_a_birth_year_of_many_spellings_bounded_with_array_maps_as_one_by_one() 
             for a in "BKLMNRST"
             for b in "AIOU"
             for c in (
-                "DANI",
-                "HARI",
-                "LOUF",
-                "MRANI",
-                "SSAOUI",
-                "TTABI",
-                "ZIRI",
-                "BALI",
-                "CHAOUI",
-                "DRISSI",
+                *_SUFFIXES,
                 "FASSI",
                 "GHALI",
                 "JAMAI",
@@ -613,12 +599,4 @@ def test_a_birth_year_of_many_spellings_bounded_with_array_maps_as_one_by_one() 
         ScreeningSubject(("MOHAMED ALI BADANI",), birth_date=date(1972, 3, 1)),
         ScreeningSubject(("MOHAMMED ALI KATAZI",), birth_date=date(1969, 2, 2)),
     ):
-        full = sorted(
-            (
-                (round(a.score(config), 6), index.entries[a.entry].entity_id)
-                for a in assess_candidates(subject, index, config)
-                if a.score(config) >= config.alert_threshold
-            ),
-            key=lambda s: (-s[0], s[1]),
-        )[: config.max_hits]
-        assert [(h.score, h.entity_id) for h in screen_subject(subject, index, config)] == full
+        _assert_bounded_as_full(subject, index, config)

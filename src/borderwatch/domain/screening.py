@@ -1029,8 +1029,13 @@ def _search(
             for day_map in day_dicts:
                 for name_id in on_day:
                     on_day[name_id] += day_map.get(name_id, 0.0)
-    dicts = [m for m in maps if isinstance(m, dict)]
-    if walks or len(dicts) < len(maps) or sum(len(m) for m in dicts) > _VECTOR_FROM:
+    merged = 0  # names in the maps, counted until an array map or too many send them to the arrays
+    for gained in maps:
+        if not isinstance(gained, dict) or merged > _VECTOR_FROM:
+            merged = _VECTOR_FROM + 1
+            break
+        merged += len(gained)
+    if walks or merged > _VECTOR_FROM:
         bounds = _Bounds(
             base,
             other,
@@ -1050,9 +1055,10 @@ def _search(
         )
     scores: dict[int, float] = {}
     get = scores.get
-    for gained in dicts:  # every map is a small dict here
-        for name_id, gain in gained.items():
-            scores[name_id] = get(name_id, 0.0) + gain
+    for gained in maps:
+        if isinstance(gained, dict):  # every map is a small dict here
+            for name_id, gain in gained.items():
+                scores[name_id] = get(name_id, 0.0) + gain
     scores.update(on_day)
     name_entry, entry_dated = index.name_entry, index.entry_dated
     day_years, span_years = index.entry_day_years, index.entry_span_years
