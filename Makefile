@@ -12,9 +12,9 @@ STAMP := $(VENV)/.installed-stamp-$(if $(filter 0,$(BORDERWATCH_COMPILE)),pure,c
 # the project's settings, which needs the dependencies). BORDERWATCH_COMPILE=0 installs pure Python
 # and removes old builds, which would otherwise run in place of the sources. Editing a compiled module
 # rebuilds it.
-COMPILED := $(addprefix src/,$(shell sed -n 's/^ *"\(borderwatch\/.*\.py\)",$$/\1/p' src/borderwatch/_compiled.py))
+COMPILED := $(addprefix src/,$(shell sed -n 's/^ *"\(borderwatch\/.*\.\(py\|c\)\)",$$/\1/p' src/borderwatch/_compiled.py))
 # (The shared library lived in domain/names until the PAXLST reader was compiled too: old ones are removed.)
-EXTENSIONS = $(wildcard $(COMPILED:.py=.cpython-*.so) src/borderwatch/_native__mypyc.*.so \
+EXTENSIONS = $(wildcard $(addsuffix .cpython-*.so,$(basename $(COMPILED))) src/borderwatch/_native__mypyc.*.so \
 	src/borderwatch/domain/names/_native__mypyc.*.so)
 
 $(STAMP): pyproject.toml setup.py src/borderwatch/_compiled.py $(COMPILED)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from borderwatch import _compiled
-from borderwatch._compiled import COMPILED, check_fresh, compiled_modules, report
+from borderwatch._compiled import COMPILED, check_fresh, compiled_modules, module_name, report
 
 
 def _tree(root: Path, *, built_after: float) -> Path:
@@ -80,6 +80,6 @@ def test_ci_runs_the_compiled_engine() -> None:
     # test code that does not ship, and the benchmarks would measure it.
     import borderwatch.domain.screening as screening
 
-    assert compiled_modules() == [p.removesuffix(".py").replace("/", ".") for p in COMPILED]
+    assert compiled_modules() == [module_name(p) for p in COMPILED]
     assert screening.__file__ is not None
     assert screening.__file__.endswith(tuple(EXTENSION_SUFFIXES))

@@ -1,4 +1,7 @@
-"""The modules that may run compiled by mypyc (see setup.py), and a guard against a stale build.
+"""The modules that may run compiled (see setup.py), and a guard against a stale build.
+
+Python sources listed here are compiled by mypyc; a C source (`.c`) is an extension written by hand,
+whose Python caller keeps a numpy path that gives the same results when it is not built.
 
 Python imports an extension module before the source file next to it. In an editable install the
 extensions sit beside their sources, so a source edited after the build would silently not run:
@@ -12,7 +15,7 @@ import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
-# Paths under src/ (setup.py reads this list; keep it free of imports from the package).
+# Paths under src/ (setup.py and the Makefile read this list; keep it free of imports from the package).
 COMPILED = (
     "borderwatch/domain/screening.py",
     "borderwatch/domain/names/compare.py",
@@ -20,6 +23,7 @@ COMPILED = (
     "borderwatch/domain/names/normalize.py",
     "borderwatch/formats/edifact.py",
     "borderwatch/formats/paxlst.py",
+    "borderwatch/domain/_gains.c",
 )
 # Files unpacked from one wheel get mtimes a moment apart, in any order.
 _SLACK_SECONDS = 2.0
@@ -38,7 +42,12 @@ def extension_of(source: Path) -> Path | None:
 
 def compiled_modules(root: Path = _ROOT) -> list[str]:
     """Return the dotted names of the modules that run compiled here."""
-    return [path.removesuffix(".py").replace("/", ".") for path in COMPILED if extension_of(root / path)]
+    return [module_name(path) for path in COMPILED if extension_of(root / path)]
+
+
+def module_name(path: str) -> str:
+    """Return the dotted module name of a path of `COMPILED`."""
+    return path.rsplit(".", 1)[0].replace("/", ".")
 
 
 def check_fresh(root: Path = _ROOT) -> None:

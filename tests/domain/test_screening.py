@@ -15,12 +15,17 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from borderwatch.domain import screening
 from borderwatch.domain.hits import BirthDateAgreement, Evidence, MatchConfig, ScreeningSubject, describe_hit
 from borderwatch.domain.names.index import NameIndex
 from borderwatch.domain.screening import (
     _best_gains,
+    _best_gains_numpy,
     _first_gains,
+    _first_gains_numpy,
     _part_pattern,
+    _Plan,
+    _search,
     as_written,
     assess_candidates,
     compare_birth_date,
@@ -517,7 +522,7 @@ def _as_dict(gains: dict[int, float] | tuple[np.ndarray, np.ndarray]) -> dict[in
     if isinstance(gains, dict):
         return gains
     names, values = gains
-    assert list(names) == sorted(set(names.tolist()))  # arrays come sorted by name, each name once
+    assert len(set(names.tolist())) == len(names)  # each name once (in any order)
     return dict(zip(names.tolist(), values.tolist(), strict=True))
 
 
@@ -536,10 +541,14 @@ def test_a_part_map_made_as_arrays_holds_what_the_dict_holds(
     held = [(array("i", names), gain) for names, gain in found]
     name_ok = bytes(ok)
     as_dict = _first_gains(held, name_ok, array_from=10**9)
-    as_arrays = _first_gains(held, name_ok, array_from=0)
+    as_arrays = _first_gains(held, name_ok, array_from=0)  # by the C merge where it is built
     assert isinstance(as_dict, dict)
     assert isinstance(as_arrays, tuple) or not any(names for names, _ in found)
     assert _as_dict(as_arrays) == as_dict
+    if any(names for names, _ in found):
+        names, _ = reference = _first_gains_numpy(held, name_ok)
+        assert list(names) == sorted(names)
+        assert _as_dict(reference) == as_dict
 
 
 @settings(max_examples=300, deadline=None)
@@ -558,8 +567,83 @@ def test_the_best_of_several_maps_is_the_same_from_dicts_and_arrays(
     for gained in made:
         for name_id, gain in _as_dict(gained).items():
             expected[name_id] = max(expected.get(name_id, 0.0), gain)
-    assert _as_dict(_best_gains(made, array_from=10**9)) == expected
-    assert _as_dict(_best_gains(made, array_from=0)) == expected
+    assert _as_dict(_best_gains(made, 60, array_from=10**9)) == expected
+    assert _as_dict(_best_gains(made, 60, array_from=0)) == expected  # by the C merge where it is built
+    if made:
+        assert _as_dict(_best_gains_numpy(made)) == expected
+
+
+@pytest.mark.skipif(screening._gains is None, reason="the C merges (_gains.c) are not built here")
+def test_the_c_merges_refuse_what_is_not_a_map_of_the_index() -> None:
+    gains = screening._gains
+    assert gains is not None
+    with pytest.raises(IndexError, match="name id 60 outside the index's 60 names"):
+        gains.first_gains([array("i", [1, 60])], [1.0], bytes([1] * 60))
+    with pytest.raises(IndexError, match="name id -1"):
+        gains.best_gains([{-1: 1.0}], 60)
+    with pytest.raises(TypeError, match="expected items of 4 bytes"):
+        gains.first_gains([array("q", [1])], [1.0], bytes([1] * 60))
+    with pytest.raises(ValueError, match="differ in length"):
+        gains.best_gains([(np.arange(3), np.zeros(2))], 60)
+    # After the errors the scratch table is clean: a later merge counts every name afresh.
+    ids, values = gains.first_gains([array("i", [1, 2, 1]), array("i", [3, 2])], [2.0, 1.0], bytes([1] * 60))
+    assert np.frombuffer(ids, dtype=np.int64).tolist() == [1, 2, 3]
+    assert np.frombuffer(values).tolist() == [2.0, 2.0, 1.0]
+
+
+def _spellings_index() -> NameIndex:
+    """Return an index of 1,280 spellings of Mohamed Ali X with mixed birth dates, nationalities and
+    weak aliases: enough names within reach of a traveller for the bounded search's arrays."""
+    people = []
+    for i, (a, b, c) in enumerate((a, b, c) for a in "BKLMNRST" for b in "AIOU" for c in _SUFFIXES * 4):
+        kind = i % 5
+        born = (
+            (ListedBirthDate(date(1970, 1, 1), date(1970, 12, 31), DateExactness.YEAR),)
+            if kind == 0
+            else (ListedBirthDate(date(1968 + i % 6, 3, 1), date(1968 + i % 6, 3, 1), DateExactness.EXACT),)
+            if kind in (1, 2)
+            else ()
+        )
+        entry = _listed(i, f"Mohamed ALI {a}{b}{c}", born, ("MAR",) if i % 3 else ("DZA", "FRA"))
+        if i % 7 == 0:
+            entry = replace(entry, names=(*entry.names, ListedName(f"Abu {a}{c}", NameQuality.WEAK_ALIAS)))
+        people.append(entry)
+    return NameIndex.build(people, load_name_tables())
+
+
+@pytest.mark.skipif(screening._gains is None, reason="the C merges (_gains.c) are not built here")
+@pytest.mark.parametrize(("max_candidates", "threshold"), [(5, 0.3), (1000, 0.3), (1000, 0.7)])
+def test_the_c_merges_bound_the_candidates_as_the_numpy_code(
+    monkeypatch: pytest.MonkeyPatch, max_candidates: int, threshold: float
+) -> None:
+    # The same names, with bit-identical bounds, from the C merges and from the numpy reference,
+    # each on its own index (the parts' maps are memoised): dated and undated travellers, born on
+    # a listed day or not, with a listed nationality or another, a weak alias, few candidates kept.
+    # (At 0.7 the cheap parts are not searched for some birth-date classes: their best gains are added.)
+    config = replace(MatchConfig(), alert_threshold=threshold, max_candidates=max_candidates)
+    subjects = [
+        ScreeningSubject(("MOHAMED ALI",), birth_date=date(1970, 5, 5), nationality="MAR"),
+        ScreeningSubject(("MOHAMMED ALI BADANI",), birth_date=date(1969, 3, 1), nationality="DZA"),
+        ScreeningSubject(("MUHAMMAD ALI KIZIRI",), birth_date=date(1972, 3, 1), gender=Gender.MALE),
+        ScreeningSubject(("ABU SADRISSI",), birth_date=date(1971, 3, 1)),
+        ScreeningSubject(("MOHAMED ALI TOTTABI",)),
+        ScreeningSubject(("ALI NOULOUF",), nationality="FRA", document_numbers=("X1",)),
+    ]
+    monkeypatch.setattr(screening, "_VECTOR_FROM", -1)  # every traveller's candidates bounded on arrays
+    results = {}
+    for mode in ("c", "numpy"):
+        if mode == "numpy":
+            monkeypatch.setattr(screening, "_gains", None)
+        index = _spellings_index()
+        plan = _Plan.of(index, config)
+        min_z = float(np.log(config.alert_threshold / (1 - config.alert_threshold)))
+        results[mode] = [
+            sorted(_search(subject, index, config, index.parse(subject.names[0]), plan, min_z))
+            for subject in subjects
+        ]
+    assert results["c"] == results["numpy"]
+    assert sum(map(len, results["c"])) > 5  # candidates were bounded, not none
+    assert any(len(found) == 5 for found in results["c"]) or max_candidates == 1000
 
 
 def test_a_birth_year_of_many_spellings_bounded_with_array_maps_as_one_by_one() -> None:

@@ -39,6 +39,11 @@ from borderwatch.domain.watchlists import (
     normalise_document_number,
 )
 
+try:  # the merges of gains per name in C (see _gains.c); without it, the numpy code below
+    from borderwatch.domain import _gains
+except ImportError:  # pragma: no cover - a pure install (no C compiler, BORDERWATCH_COMPILE=0)
+    _gains = None  # type: ignore[assignment]
+
 
 @functools.lru_cache(maxsize=65536)
 def as_written(part: str, name: str) -> str:
@@ -357,9 +362,10 @@ def _first_gains(
 ) -> _GainMap:
     """Return each name's first gain (screened kinds only) over postings given best gain first.
 
-    Few postings make a dict. Many make arrays, in a few numpy calls instead of a dict insert per
-    posting and at a tenth of the memory: in a million spellings a common part's map of one birth
-    year holds thousands of names, and the maps are kept.
+    Few postings make a dict. Many make arrays (names in the order met), in one pass of the C merge
+    (`_gains.first_gains`; numpy where it is not built) instead of a dict insert per posting, and at
+    a tenth of the memory: in a million spellings a common part's map of one birth year holds
+    thousands of names, and the maps are kept.
     """
     total = 0
     for postings, _ in found:
@@ -371,6 +377,16 @@ def _first_gains(
                 if name_id not in best and name_ok[name_id]:
                     best[name_id] = gain
         return best
+    if _gains is not None:
+        ids_bytes, gains_bytes = _gains.first_gains([p for p, _ in found], [g for _, g in found], name_ok)
+        return np.frombuffer(ids_bytes, dtype=np.int64), np.frombuffer(gains_bytes, dtype=np.float64)
+    return _first_gains_numpy(found, name_ok)
+
+
+def _first_gains_numpy(
+    found: list[tuple[array[int], float]], name_ok: bytes
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return `_first_gains`'s arrays with numpy (names sorted): the reference of the C merge."""
     ids = np.concatenate([np.frombuffer(p, dtype=np.int32) for p, _ in found])
     gains = np.repeat(np.asarray([g for _, g in found], dtype=np.float64), [len(p) for p, _ in found])
     names, first = np.unique(ids, return_index=True)  # a name's first posting holds its best gain
@@ -378,8 +394,9 @@ def _first_gains(
     return names[ok].astype(np.int64), gains[first][ok]
 
 
-def _best_gains(maps: list[_GainMap], array_from: int = _ARRAY_MAP_FROM) -> _GainMap:
-    """Return each name's best gain over several maps (a dict when all are small dicts)."""
+def _best_gains(maps: list[_GainMap], names: int, array_from: int = _ARRAY_MAP_FROM) -> _GainMap:
+    """Return each name's best gain over several maps of an index of `names` names (a dict when all
+    are small dicts)."""
     small = [m for m in maps if isinstance(m, dict)]
     if not maps or (len(small) == len(maps) and sum(len(m) for m in small) < array_from):
         found: dict[int, float] = {}
@@ -388,6 +405,14 @@ def _best_gains(maps: list[_GainMap], array_from: int = _ARRAY_MAP_FROM) -> _Gai
                 if found.get(name_id, 0.0) < gain:
                     found[name_id] = gain
         return found
+    if _gains is not None:
+        ids_bytes, gains_bytes = _gains.best_gains(maps, names)
+        return np.frombuffer(ids_bytes, dtype=np.int64), np.frombuffer(gains_bytes, dtype=np.float64)
+    return _best_gains_numpy(maps)
+
+
+def _best_gains_numpy(maps: list[_GainMap]) -> tuple[np.ndarray, np.ndarray]:
+    """Return `_best_gains`'s arrays with numpy (names sorted): the reference of the C merge."""
     pairs = [
         m
         if isinstance(m, tuple)
@@ -483,7 +508,9 @@ class _PartGains:
         found = self.by_year.get(key)
         if found is None:
             around = [year + offset for offset in _NEAR_YEARS]
-            found = _best_gains([self.in_year(index, y, spans) for y in around for spans in (False, True)])
+            found = _best_gains(
+                [self.in_year(index, y, spans) for y in around for spans in (False, True)], len(index.names)
+            )
             if len(self.by_year) < 256:
                 self.by_year[key] = found
         return found
@@ -671,7 +698,9 @@ _ARRAYS_HELD = 10_000_000  # names (12 bytes each) kept as arrays across travell
 _WALKS_HELD = 5_000_000  # names kept in the parts' walks over all names, across travellers at most
 _VECTOR_WALK_FROM = 2_000  # postings from which a walk over all names is done on arrays
 _VECTOR_DAY_FROM = 64  # names born on the traveller's day from which their gains are summed on arrays
-_SLACK = 1e-9  # rounding allowance when a bound is compared with a required gain
+_SLACK = 1e-9  # rounding allowance when a bound is compared with a required gain (also in _gains.c)
+_NO_NAMES = np.zeros(0, dtype=np.int64)
+_NO_GAINS = np.zeros(0, dtype=np.float64)
 _VECTOR_FROM = 200  # merged postings from which the candidates are bounded with numpy arrays
 
 
@@ -716,6 +745,7 @@ class _Vectors:
         "name_facts",
         "name_ok",
         "name_weak",
+        "records",
         "span_hi",
         "span_lo",
         "type_names",
@@ -734,6 +764,17 @@ class _Vectors:
         # Each name's facts and birth-date groups, straight (one lookup per candidate, not two).
         self.name_facts = np.asarray(index.entry_fact_group, dtype=np.int32)[self.name_entry]
         self.name_dates = np.asarray(index.entry_date_group, dtype=np.int32)[self.name_entry]
+        # The same facts packed one record per name for the C merges (16 bytes, see _gains.c): a
+        # name met is then one random read of memory, not four.
+        self.records = np.zeros(0, dtype=np.uint8)
+        if _gains is not None:
+            packed = np.zeros(
+                len(self.name_entry), dtype=[("dates", "<i4"), ("facts", "<i4"), ("weight", "<f8")]
+            )
+            packed["dates"] = self.name_dates
+            packed["facts"] = np.where(self.name_weak, -1 - self.name_facts, self.name_facts)
+            packed["weight"] = self.listed_weight
+            self.records = packed.view(np.uint8)
         self._born: dict[date, np.ndarray] = {}  # names born on a day, screened kinds only
         # Per birth-date group (not per entry: spellings of one person share their dates), the listed
         # days by year, and the listed years, months and spans as ranges of years; 0 pads.
@@ -775,6 +816,12 @@ class _Vectors:
 
     def walk(self, types: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Return (names, best gain) over the postings of `types` (best gain first), screened kinds only."""
+        if _gains is not None:
+            type_names = self.type_names
+            ids_bytes, gains_bytes = _gains.first_gains(
+                [type_names[t] for t, _ in types], [g for _, g in types], self.name_ok
+            )
+            return np.frombuffer(ids_bytes, dtype=np.int64), np.frombuffer(gains_bytes, dtype=np.float64)
         postings = [self.postings(t) for t, _ in types]
         ids = np.concatenate(postings)
         gains = np.concatenate([np.full(len(p), g) for p, (_, g) in zip(postings, types, strict=True)])
@@ -862,9 +909,57 @@ class _Vectors:
         """Return (name id, bound of the summed gain, bound of z) of the names whose bound reaches `min_z`.
 
         `maps`: the gains per name of each part, with whether the map is memoised (its arrays are kept).
-        The same bound as `_search`'s loop, computed on arrays: merge the gains per name, find each
-        name's birth-date class, add the gains of the parts not searched for it, bound the log-odds.
+        The same bound as `_search`'s loop, computed in one pass of the C merge (`_gains.survivors`),
+        or on numpy arrays where it is not built (`survivors_numpy`): merge the gains per name, find
+        each name's birth-date class, add the gains of the parts not searched for it, bound the
+        log-odds.
         """
+        others = (_SAME_YEAR, _SPAN, _NEAR, _ELSEWHERE, _UNDATED) if b.born is not None else (_UNDATED,)
+        floor = min(b.need[c] - b.rest[c] for c in others)
+        plan, config = b.plan, b.config
+        if _gains is not None:
+            merged: list[_GainMap] = [m for m, _ in maps]
+            merged.extend(walks)
+            if on_day:
+                day_ids = np.fromiter(on_day.keys(), dtype=np.int64, count=len(on_day))
+                day_sums = np.fromiter(on_day.values(), dtype=np.float64, count=len(on_day))
+            else:
+                day_ids, day_sums = _NO_NAMES, _NO_GAINS
+            return _gains.survivors(
+                merged,
+                day_ids,
+                day_sums,
+                floor,
+                None if b.born is None else self.entry_classes(b.born.year),
+                self.records,
+                self.group_facts(b.subject, config),
+                b.rest,
+                b.dob_best,
+                (
+                    b.base + b.document_z,
+                    b.document_z,
+                    b.traveller_weight,
+                    plan.w_ct,
+                    plan.w_cl,
+                    plan.slope,
+                    plan.slope_undated,
+                    config.weak_alias_factor,
+                    b.min_z,
+                ),
+                config.max_candidates,
+            )
+        return self.survivors_numpy(maps, walks, on_day, b, floor)
+
+    def survivors_numpy(
+        self,
+        maps: list[tuple[_GainMap, bool]],
+        walks: list[tuple[np.ndarray, np.ndarray]],
+        on_day: dict[int, float],
+        b: _Bounds,
+        floor: float,
+    ) -> list[tuple[int, float, float]]:
+        """Return what `survivors` does, with numpy: the reference of the C merge (names in order)."""
+        plan, config = b.plan, b.config
         pairs = [self.as_arrays(m, cached) for m, cached in maps] + walks
         if not pairs:
             pairs = [(np.zeros(0, dtype=np.int64), np.zeros(0))]
@@ -876,8 +971,6 @@ class _Vectors:
         # stays below that class's required gain cannot alert whatever its class (`need` already
         # counts the best nationality, gender and document terms): it is dropped before its class
         # and facts are looked up. In a million spellings most names reached hold one cheap part.
-        others = (_SAME_YEAR, _SPAN, _NEAR, _ELSEWHERE, _UNDATED) if b.born is not None else (_UNDATED,)
-        floor = min(b.need[c] - b.rest[c] for c in others)
         if floor > 0.0:
             close = matched >= floor - _SLACK
             names, matched = names[close], matched[close]
@@ -898,7 +991,6 @@ class _Vectors:
         weak = self.name_weak[names]
         keep = ~weak | (klass == _DAY) | (b.document_z > 0)  # a weak alias alone never alerts
         # The nationality and gender share of the log-odds: per facts group, once per traveller's facts.
-        plan, config = b.plan, b.config
         facts = self.group_facts(b.subject, config)[self.name_facts[names]]
         z = b.base + b.document_z + facts + np.asarray(b.dob_best)[klass]
         tw = b.traveller_weight

@@ -1,0 +1,27 @@
+"""Types of the C extension `borderwatch.domain._gains` (see _gains.c)."""
+
+from collections.abc import Sequence
+
+import numpy as np
+from _typeshed import ReadableBuffer
+
+Buffer = ReadableBuffer | np.ndarray  # numpy arrays are buffers (typed so from Python 3.12)
+_GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray]
+
+def first_gains(
+    postings: Sequence[Buffer], gains: Sequence[float], name_ok: Buffer
+) -> tuple[bytes, bytes]: ...
+def best_gains(maps: Sequence[_GainMap], names: int) -> tuple[bytes, bytes]: ...
+def survivors(
+    maps: Sequence[_GainMap],
+    day_ids: Buffer,
+    day_sums: Buffer,
+    floor: float,
+    classes: Buffer | None,
+    names: Buffer,
+    facts: Buffer,
+    rest: Sequence[float],
+    dob_best: Sequence[float],
+    scalars: tuple[float, float, float, float, float, float, float, float, float],
+    max_candidates: int,
+) -> list[tuple[int, float, float]]: ...
