@@ -630,6 +630,7 @@ def test_the_c_merges_bound_the_candidates_as_the_numpy_code(
         ScreeningSubject(("ALI NOULOUF",), nationality="FRA", document_numbers=("X1",)),
     ]
     monkeypatch.setattr(screening, "_VECTOR_FROM", -1)  # every traveller's candidates bounded on arrays
+    monkeypatch.setattr(screening, "_VECTOR_DAY_FROM", -1)  # and the names born on their day summed so
     results = {}
     for mode in ("c", "numpy"):
         if mode == "numpy":

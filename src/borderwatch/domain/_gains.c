@@ -112,13 +112,31 @@ columns_push(Columns *c, int64_t id, double value)
     return 0;
 }
 
-static void
-columns_free(Columns *c)
+/* The columns a call fills, kept from call to call: a merge of thousands of names would otherwise
+ * map fresh pages of memory, which the kernel zeroes, every time. */
+static Columns work = {0};
+
+static Columns *
+begin_columns(void)
 {
-    PyMem_Free(c->ids);
-    PyMem_Free(c->values);
-    c->ids = NULL;
-    c->values = NULL;
+    work.len = 0;
+    return &work;
+}
+
+/* A gain: a float (or an int), read without running any Python code. */
+static int
+read_gain(PyObject *value, double *gain)
+{
+    if (PyFloat_Check(value)) {
+        *gain = PyFloat_AS_DOUBLE(value);
+        return 0;
+    }
+    if (PyLong_Check(value)) {
+        *gain = PyLong_AsDouble(value);
+        return *gain == -1.0 && PyErr_Occurred() ? -1 : 0;
+    }
+    PyErr_Format(PyExc_TypeError, "a gain must be a float, not %.100s", Py_TYPE(value)->tp_name);
+    return -1;
 }
 
 /* (bytes of int64 ids, bytes of float64 values), for numpy.frombuffer. */
@@ -225,11 +243,15 @@ gain_map_each(GainMap *map, Py_ssize_t names, visit_fn visit, void *state)
         Py_ssize_t pos = 0;
         PyObject *key, *value;
         while (PyDict_Next(map->dict, &pos, &key, &value)) {
+            if (!PyLong_Check(key)) {
+                PyErr_Format(PyExc_TypeError, "a name id must be an int, not %.100s", Py_TYPE(key)->tp_name);
+                return -1;
+            }
             long long id = PyLong_AsLongLong(key);
             if (id == -1 && PyErr_Occurred())
                 return -1;
-            double gain = PyFloat_AsDouble(value);
-            if (gain == -1.0 && PyErr_Occurred())
+            double gain;
+            if (read_gain(value, &gain) < 0)
                 return -1;
             if (check_id(id, names) < 0 || visit(id, gain, state) < 0)
                 return -1;
@@ -270,7 +292,7 @@ first_gains(PyObject *self, PyObject *args)
         return NULL;
     }
     Py_buffer ok;
-    Columns out = {0};
+    Columns *out = begin_columns();
     PyObject *result = NULL;
     Py_ssize_t count = PySequence_Fast_GET_SIZE(postings_fast);
     if (get_buffer(ok_obj, &ok, 1, NULL, "name_ok") < 0)
@@ -283,8 +305,8 @@ first_gains(PyObject *self, PyObject *args)
         goto done;
     const uint8_t *name_ok = ok.buf;
     for (Py_ssize_t i = 0; i < count; i++) {
-        double gain = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(gains_fast, i));
-        if (gain == -1.0 && PyErr_Occurred())
+        double gain;
+        if (read_gain(PySequence_Fast_GET_ITEM(gains_fast, i), &gain) < 0)
             goto done;
         Py_buffer held;
         if (get_buffer(PySequence_Fast_GET_ITEM(postings_fast, i), &held, 4, "il", "postings") < 0)
@@ -301,17 +323,16 @@ first_gains(PyObject *self, PyObject *args)
             }
             if (met_at(id) >= 0 || !name_ok[id])
                 continue;
-            meet(id, out.len);
-            if (columns_push(&out, id, gain) < 0) {
+            meet(id, out->len);
+            if (columns_push(out, id, gain) < 0) {
                 PyBuffer_Release(&held);
                 goto done;
             }
         }
         PyBuffer_Release(&held);
     }
-    result = columns_as_bytes(&out);
+    result = columns_as_bytes(out);
 done:
-    columns_free(&out);
     PyBuffer_Release(&ok);
 done_lists:
     Py_DECREF(postings_fast);
@@ -355,11 +376,11 @@ best_gains(PyObject *self, PyObject *args)
     PyObject *fast = PySequence_Fast(maps, "maps must be a sequence");
     if (fast == NULL)
         return NULL;
-    Columns out = {0};
+    Columns *out = begin_columns();
     PyObject *result = NULL;
     if (begin_merge(names) < 0)
         goto done;
-    BestState state = {&out};
+    BestState state = {out};
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
         GainMap map;
         if (gain_map_open(PySequence_Fast_GET_ITEM(fast, i), &map) < 0)
@@ -369,11 +390,77 @@ best_gains(PyObject *self, PyObject *args)
         if (failed < 0)
             goto done;
     }
-    result = columns_as_bytes(&out);
+    result = columns_as_bytes(out);
 done:
-    columns_free(&out);
     Py_DECREF(fast);
     return result;
+}
+
+/* ---- day_sums ---------------------------------------------------------------------------- */
+
+typedef struct {
+    double *sums;
+} DayState;
+
+static int
+visit_day(int64_t id, double gain, void *state)
+{
+    int64_t at = met_at(id);
+    if (at >= 0)
+        ((DayState *)state)->sums[at] += gain; /* a name appears once per map */
+    return 0;
+}
+
+PyDoc_STRVAR(day_sums_doc,
+"day_sums(ids, maps, names) -> sums bytes\n\n"
+"For the names `ids` (int64, each once) of an index of `names` names, the sum of their gains over\n"
+"the maps (dicts or (ids, gains) pairs) in map order, from 0.0; float64, in the order of `ids`.");
+
+static PyObject *
+day_sums(PyObject *self, PyObject *args)
+{
+    PyObject *ids_obj, *maps;
+    Py_ssize_t names;
+    if (!PyArg_ParseTuple(args, "OOn", &ids_obj, &maps, &names))
+        return NULL;
+    PyObject *fast = PySequence_Fast(maps, "maps must be a sequence");
+    if (fast == NULL)
+        return NULL;
+    Py_buffer ids;
+    PyObject *result = NULL;
+    if (get_buffer(ids_obj, &ids, 8, "lq", "ids") < 0) {
+        Py_DECREF(fast);
+        return NULL;
+    }
+    Py_ssize_t count = ids.len / 8;
+    result = PyBytes_FromStringAndSize(NULL, count * (Py_ssize_t)sizeof(double));
+    if (result == NULL || begin_merge(names) < 0)
+        goto fail;
+    DayState state = {(double *)PyBytes_AS_STRING(result)};
+    const int64_t *day = ids.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (check_id(day[i], names) < 0)
+            goto fail;
+        meet(day[i], i);
+        state.sums[i] = 0.0;
+    }
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
+        GainMap map;
+        if (gain_map_open(PySequence_Fast_GET_ITEM(fast, i), &map) < 0)
+            goto fail;
+        int failed = gain_map_each(&map, names, visit_day, &state);
+        gain_map_close(&map);
+        if (failed < 0)
+            goto fail;
+    }
+    PyBuffer_Release(&ids);
+    Py_DECREF(fast);
+    return result;
+fail:
+    Py_XDECREF(result);
+    PyBuffer_Release(&ids);
+    Py_DECREF(fast);
+    return NULL;
 }
 
 /* ---- survivors --------------------------------------------------------------------------- */
@@ -459,8 +546,7 @@ read_six(PyObject *obj, double out[CLASSES], const char *what)
         return -1;
     }
     for (int i = 0; i < CLASSES; i++) {
-        out[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(fast, i));
-        if (out[i] == -1.0 && PyErr_Occurred()) {
+        if (read_gain(PySequence_Fast_GET_ITEM(fast, i), &out[i]) < 0) {
             Py_DECREF(fast);
             return -1;
         }
@@ -525,7 +611,7 @@ survivors(PyObject *self, PyObject *args)
         return NULL;
     SurvivorBuffers b;
     memset(&b, 0, sizeof(b));
-    Columns merged = {0};
+    Columns *merged = begin_columns();
     Survivor *kept = NULL;
     PyObject *result = NULL;
     if (get_buffer(records_obj, &b.records, 1, NULL, "names") < 0)
@@ -554,7 +640,7 @@ survivors(PyObject *self, PyObject *args)
         GainMap map;
         if (gain_map_open(PySequence_Fast_GET_ITEM(fast, i), &map) < 0)
             goto done;
-        int failed = gain_map_each(&map, names, visit_sum, &merged);
+        int failed = gain_map_each(&map, names, visit_sum, merged);
         gain_map_close(&map);
         if (failed < 0)
             goto done;
@@ -569,7 +655,7 @@ survivors(PyObject *self, PyObject *args)
             goto done;
         int64_t at = met_at(day[i]);
         if (at >= 0)
-            merged.ids[at] = -1;
+            merged->ids[at] = -1;
     }
     const NameRecord *records = b.records.buf;
     const int8_t *klass_of = classes_obj != Py_None ? b.classes.buf : NULL;
@@ -577,7 +663,7 @@ survivors(PyObject *self, PyObject *args)
     const double *group_facts = b.facts.buf;
     Py_ssize_t fact_groups = b.facts.len / 8;
     /* Only the best max_candidates are ever aligned: kept in a heap as they come, then sorted. */
-    Py_ssize_t limit = merged.len + day_count;
+    Py_ssize_t limit = merged->len + day_count;
     if (max_candidates >= 0 && max_candidates < limit)
         limit = max_candidates;
     kept = PyMem_Malloc((size_t)(limit + 1) * sizeof(Survivor));
@@ -586,24 +672,24 @@ survivors(PyObject *self, PyObject *args)
         goto done;
     }
     Py_ssize_t count = 0;
-    for (Py_ssize_t i = 0; i < merged.len + day_count; i++) {
+    for (Py_ssize_t i = 0; i < merged->len + day_count; i++) {
         int64_t name;
         double matched;
         int on_day;
-        if (i + AHEAD < merged.len && merged.ids[i + AHEAD] >= 0)
-            __builtin_prefetch(&records[merged.ids[i + AHEAD]]);
-        if (i < merged.len) {
+        if (i + AHEAD < merged->len && merged->ids[i + AHEAD] >= 0)
+            __builtin_prefetch(&records[merged->ids[i + AHEAD]]);
+        if (i < merged->len) {
             /* The floor first: most names met hold one cheap part, and are dropped unread. */
-            matched = merged.values[i];
+            matched = merged->values[i];
             if (floor > 0.0 && !(matched >= floor - 1e-9))
                 continue;
-            name = merged.ids[i];
+            name = merged->ids[i];
             if (name < 0)
                 continue; /* born on the day: taken from the day's sums below */
             on_day = 0;
         } else {
-            name = day[i - merged.len];
-            matched = day_sum[i - merged.len];
+            name = day[i - merged->len];
+            matched = day_sum[i - merged->len];
             on_day = 1;
         }
         const NameRecord *record = &records[name];
@@ -669,7 +755,6 @@ survivors(PyObject *self, PyObject *args)
     }
 done:
     PyMem_Free(kept);
-    columns_free(&merged);
     survivor_buffers_release(&b);
     Py_DECREF(fast);
     return result;
@@ -678,6 +763,7 @@ done:
 static PyMethodDef methods[] = {
     {"first_gains", first_gains, METH_VARARGS, first_gains_doc},
     {"best_gains", best_gains, METH_VARARGS, best_gains_doc},
+    {"day_sums", day_sums, METH_VARARGS, day_sums_doc},
     {"survivors", survivors, METH_VARARGS, survivors_doc},
     {NULL, NULL, 0, NULL},
 };

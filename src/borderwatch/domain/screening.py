@@ -805,6 +805,9 @@ class _Vectors:
             if len(self._born) >= 4096:
                 self._born.clear()
             self._born[day] = ids
+        if _gains is not None:
+            sums = np.frombuffer(_gains.day_sums(ids, day_maps, len(self.name_ok)), dtype=np.float64)
+            return dict(zip(ids.tolist(), sums.tolist(), strict=True))
         sums = np.zeros(len(ids))
         if len(ids):
             for day_map in day_maps:
