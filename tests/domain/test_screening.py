@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from borderwatch.domain import screening
 from borderwatch.domain.hits import BirthDateAgreement, Evidence, MatchConfig, ScreeningSubject, describe_hit
+from borderwatch.domain.names import index as names_index
 from borderwatch.domain.names.index import NameIndex
 from borderwatch.domain.screening import (
     _best_gains,
@@ -479,19 +480,36 @@ def test_listed_document_still_lifts_the_bound(number: str) -> None:
     assert bool(got) == (number != "ZZ999999")
 
 
-def test_bulk_filter_keeps_every_token_type_the_rules_accept(full_index: NameIndex) -> None:
-    # `expand` sets aside in bulk the neighbours no rule can accept before scoring the rest; it must
-    # return exactly what scoring every neighbour returns. Parts of route travellers, listed names in
-    # both scripts, and the shapes each rule needs: cut names (truncated), initials, one letter off
-    # (edit), a letter dropped from the skeleton (across scripts), variant spellings.
+def _expansion_texts(full_index: NameIndex) -> list[str]:
+    """Return names whose parts exercise every expansion rule: parts of route travellers, listed
+    names in both scripts, cut names, initials, one letter off, variant spellings."""
     texts: list[str] = [name for subject in route_subjects(200, seed=11) for name in subject.names]
     types = full_index.types
     texts += [types[t].raw for t in range(0, len(types), 17)]
     texts += [t.raw for t in types if t.script == "Arab"][:300]
     texts += ["ABDELRAHM", "MOHAMMA", "M A", "Y BENJELL", "MUNIR", "MOUNIR", "YOUSSEF YUSUF YOUSEF"]
     texts += [t.raw[:-1] + "Q" for t in types[::53] if len(t.raw) > 4 and t.script == "Latn"]
+    return texts
+
+
+@pytest.mark.skipif(screening._gains is None, reason="the C merges (_gains.c) are not built here")
+def test_the_neighbourhood_gathered_in_c_is_the_python_sets(
+    full_index: NameIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens = [token for text in _expansion_texts(full_index) for token in full_index.parse(text).name_tokens]
+    in_c = [full_index.neighbours(token) for token in tokens]
+    monkeypatch.setattr(names_index, "_gains", None)
+    assert [full_index.neighbours(token) for token in tokens] == in_c
+    assert sum(map(len, in_c)) > 10 * len(tokens)
+
+
+def test_bulk_filter_keeps_every_token_type_the_rules_accept(full_index: NameIndex) -> None:
+    # `expand` sets aside in bulk the neighbours no rule can accept before scoring the rest; it must
+    # return exactly what scoring every neighbour returns. Parts of route travellers, listed names in
+    # both scripts, and the shapes each rule needs: cut names (truncated), initials, one letter off
+    # (edit), a letter dropped from the skeleton (across scripts), variant spellings.
     checked = 0
-    for text in texts:
+    for text in _expansion_texts(full_index):
         for token in full_index.parse(text).name_tokens:
             expected = [(t, m.score, m.rule) for t, m in full_index.expand_exhaustive(token)]
             assert [(t, m.score, m.rule) for t, m in full_index.expand(token)] == expected, token.raw

@@ -45,6 +45,11 @@ from borderwatch.domain.watchlists import (
     normalise_document_number,
 )
 
+try:  # the union of the neighbourhood lists in C (see _gains.c); without it, a Python set
+    from borderwatch.domain import _gains
+except ImportError:  # pragma: no cover - a pure install (no C compiler, BORDERWATCH_COMPILE=0)
+    _gains = None  # type: ignore[assignment]
+
 
 @dataclass(frozen=True, slots=True)
 class IndexedName:
@@ -436,7 +441,7 @@ class NameIndex:
         found = self._expansions.get(token.uid)
         if found is not None:
             return found
-        type_ids = sorted(self.neighbours(token))
+        type_ids = self.neighbours(token)
         if self._forms is not None:
             type_ids = self._forms.possible(token, type_ids, self.comparer)
         result = self._scored(token, type_ids)
@@ -449,7 +454,7 @@ class NameIndex:
 
         The reference the tests hold `expand` to.
         """
-        return self._scored(token, sorted(self.neighbours(token)))
+        return self._scored(token, self.neighbours(token))
 
     def _scored(self, token: NameToken, type_ids: list[int]) -> tuple[tuple[int, TokenMatch], ...]:
         matches = []
@@ -460,8 +465,11 @@ class NameIndex:
                 matches.append((type_id, match))
         return tuple(matches)
 
-    def neighbours(self, token: NameToken) -> set[int]:
-        """Return the token types near a name part by skeleton or phonetic key (one edit on each side)."""
+    def neighbours(self, token: NameToken) -> list[int]:
+        """Return the token types near a name part by skeleton or phonetic key (one edit on each
+        side), sorted, each once."""
+        near: list[list[int]] = []  # the types of each key found (in a million spellings, they overlap)
+        skeleton_types = self.skeleton_types
         skeletons: set[str] = set()
         for form in token.forms:
             key = form.skeleton
@@ -471,12 +479,13 @@ class NameIndex:
             if len(key) >= 3:
                 skeletons.update(self.deletions.get(key, ()))
                 for deleted in _deletions(key):
-                    if deleted in self.skeleton_types:
+                    if deleted in skeleton_types:
                         skeletons.add(deleted)
                     skeletons.update(self.deletions.get(deleted, ()))
-        type_ids: set[int] = set()
         for key in skeletons:
-            type_ids.update(self.skeleton_types.get(key, ()))
+            found = skeleton_types.get(key)
+            if found is not None:
+                near.append(found)
         # Spellings one letter apart in the phonetic key (Safi ~ Shafi, Shalai ~ Shahlai): the
         # edit-distance rule accepts them though their skeletons may differ.
         phonetic_types, phonetic_deletions = self.phonetic_types, self.phonetic_deletions
@@ -484,14 +493,23 @@ class NameIndex:
             key = form.phonetic
             if len(key) < _MIN_EDIT_KEY:
                 continue
-            type_ids.update(phonetic_types.get(key, ()))
-            for near in phonetic_deletions.get(key, ()):
-                type_ids.update(phonetic_types[near])
+            found = phonetic_types.get(key)
+            if found is not None:
+                near.append(found)
+            for other in phonetic_deletions.get(key, ()):
+                near.append(phonetic_types[other])
             for deleted in _deletions(key):
-                type_ids.update(phonetic_types.get(deleted, ()))
-                for near in phonetic_deletions.get(deleted, ()):
-                    type_ids.update(phonetic_types[near])
-        return type_ids
+                found = phonetic_types.get(deleted)
+                if found is not None:
+                    near.append(found)
+                for other in phonetic_deletions.get(deleted, ()):
+                    near.append(phonetic_types[other])
+        if _gains is not None:  # the union in one C pass (see _gains.c), not a set updated list by list
+            return _gains.union(near, len(self.types))
+        type_ids: set[int] = set()
+        for found in near:
+            type_ids.update(found)
+        return sorted(type_ids)
 
     def candidates(
         self,
