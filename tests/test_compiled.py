@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from borderwatch import _compiled
-from borderwatch._compiled import COMPILED, check_fresh, compiled_modules, module_name, report
+from borderwatch._compiled import COMPILED, check_fresh, compiled_modules, describe, module_name, report
 
 
 def _tree(root: Path, *, built_after: float) -> Path:
@@ -39,6 +39,25 @@ def test_an_extension_older_than_its_source_is_refused(tmp_path: Path) -> None:
 def test_files_unpacked_together_are_not_taken_for_a_stale_build(tmp_path: Path) -> None:
     _tree(tmp_path, built_after=-1)  # one wheel's files, written a second apart in either order
     check_fresh(tmp_path)
+
+
+def test_the_c_extension_is_checked_and_described_like_the_others(tmp_path: Path) -> None:
+    # The merges written in C (`domain/_gains.c`) are listed with the mypyc modules: a build older
+    # than its source is refused the same way, and reports say which modules run in C.
+    source = tmp_path / "borderwatch/domain/_gains.c"
+    assert "borderwatch/domain/_gains.c" in COMPILED
+    source.parent.mkdir(parents=True)
+    source.write_text("/* */\n", encoding="utf-8")
+    built = source.with_name("_gains" + EXTENSION_SUFFIXES[0])
+    built.write_bytes(b"\x7fELF")
+    os.utime(source, (1_000_000, 1_000_000))
+    os.utime(built, (1_000_060, 1_000_060))
+    check_fresh(tmp_path)
+    assert compiled_modules(tmp_path) == ["borderwatch.domain._gains"]
+    assert describe(tmp_path) == f"compiled by mypyc, 1 in C (1 of {len(COMPILED)} modules)"
+    os.utime(source, (1_000_120, 1_000_120))  # the C edited after the build
+    with pytest.raises(ImportError, match=r"_gains.*make install"):
+        check_fresh(tmp_path)
 
 
 def test_without_extensions_everything_runs_as_python(tmp_path: Path) -> None:

@@ -67,7 +67,9 @@ def check_fresh(root: Path = _ROOT) -> None:
 def describe(root: Path = _ROOT) -> str:
     """Return how the hot modules run here, for benchmark reports and logs."""
     found = compiled_modules(root)
-    return f"compiled by mypyc ({len(found)} of {len(COMPILED)} modules)" if found else "pure Python"
+    in_c = sum(1 for path in COMPILED if path.endswith(".c") and module_name(path) in found)
+    how = "compiled by mypyc" + (f", {in_c} in C" if in_c else "")
+    return f"{how} ({len(found)} of {len(COMPILED)} modules)" if found else "pure Python"
 
 
 def report(root: Path = _ROOT) -> None:
