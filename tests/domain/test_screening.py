@@ -503,6 +503,26 @@ def test_the_neighbourhood_gathered_in_c_is_the_python_sets(
     assert sum(map(len, in_c)) > 10 * len(tokens)
 
 
+@pytest.mark.skipif(screening._gains is None, reason="the C merges (_gains.c) are not built here")
+def test_the_bulk_filter_in_c_keeps_what_the_numpy_filter_keeps(
+    full_index: NameIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bulk filter's conditions (same skeleton, phonetic keys 0.75 alike, one text the start of
+    # the other, skeletons one edit apart across scripts), pair of forms by pair of forms in C,
+    # must keep the very types rapidfuzz's matrices and numpy keep.
+    forms = full_index._forms
+    assert forms is not None
+    tokens = [token for text in _expansion_texts(full_index) for token in full_index.parse(text).name_tokens]
+    near = [full_index.neighbours(token) for token in tokens]
+    in_c = [forms.possible(token, ids, full_index.comparer) for token, ids in zip(tokens, near, strict=True)]
+    monkeypatch.setattr(names_index, "_gains", None)
+    in_numpy = [
+        forms.possible(token, ids, full_index.comparer) for token, ids in zip(tokens, near, strict=True)
+    ]
+    assert in_c == in_numpy
+    assert sum(map(len, in_c)) < sum(map(len, near)) // 2  # it does set types aside
+
+
 def test_bulk_filter_keeps_every_token_type_the_rules_accept(full_index: NameIndex) -> None:
     # `expand` sets aside in bulk the neighbours no rule can accept before scoring the rest; it must
     # return exactly what scoring every neighbour returns. Parts of route travellers, listed names in

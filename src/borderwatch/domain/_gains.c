@@ -396,6 +396,215 @@ done:
     return result;
 }
 
+/* ---- form_filter ------------------------------------------------------------------------- */
+
+/* The Levenshtein distance of two strings (code points), or `limit` + 1 once it must exceed `limit`. */
+static Py_ssize_t
+edit_distance(PyObject *a, PyObject *b, Py_ssize_t limit)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a), m = PyUnicode_GET_LENGTH(b);
+    if ((n > m ? n - m : m - n) > limit)
+        return limit + 1;
+    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
+    const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
+    Py_ssize_t small[2][65];
+    Py_ssize_t *rows = NULL;
+    Py_ssize_t *prev, *cur;
+    if (m < 65) {
+        prev = small[0];
+        cur = small[1];
+    } else {
+        rows = PyMem_Malloc(2 * (size_t)(m + 1) * sizeof(Py_ssize_t));
+        if (rows == NULL)
+            return -1;
+        prev = rows;
+        cur = rows + m + 1;
+    }
+    for (Py_ssize_t j = 0; j <= m; j++)
+        prev[j] = j;
+    for (Py_ssize_t i = 1; i <= n; i++) {
+        Py_UCS4 ca = PyUnicode_READ(ka, da, i - 1);
+        cur[0] = i;
+        for (Py_ssize_t j = 1; j <= m; j++) {
+            Py_ssize_t best = prev[j - 1] + (ca != PyUnicode_READ(kb, db, j - 1));
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            cur[j] = best;
+        }
+        Py_ssize_t *held = prev;
+        prev = cur;
+        cur = held;
+    }
+    Py_ssize_t found = prev[m];
+    PyMem_Free(rows);
+    return found;
+}
+
+/* The length of the common start of two strings. */
+static Py_ssize_t
+common_prefix(PyObject *a, PyObject *b)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a), m = PyUnicode_GET_LENGTH(b), k = 0;
+    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
+    const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
+    while (k < n && k < m && PyUnicode_READ(ka, da, k) == PyUnicode_READ(kb, db, k))
+        k++;
+    return k;
+}
+
+static int
+all_str(PyObject *list, const char *what)
+{
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
+        if (!PyUnicode_Check(PyList_GET_ITEM(list, i))) {
+            PyErr_Format(PyExc_TypeError, "%s must hold str", what);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(form_filter_doc,
+"form_filter(type_ids, start, arabic, phonetic, skeleton, skeleton_id, text, q_phonetic, q_skeleton,\n"
+"            q_skeleton_id, q_text, q_arabic, ratio_floor) -> bytes (1 per type kept)\n\n"
+"`names.index._FormTable.possible`'s conditions, pair of forms by pair of forms (the families\n"
+"aside): same skeleton id; phonetic keys both 3 letters or more with a Levenshtein similarity\n"
+"(1 - distance / longer length) of `ratio_floor` or more; one text the start of the other, the\n"
+"shorter 5 letters or more or 1; across scripts (`arabic` differs from `q_arabic`), skeletons\n"
+"both 3 letters or more one edit apart. A type's forms are the rows start[t] to start[t + 1] of\n"
+"the lists; the query's forms are the q_ lists.");
+
+static PyObject *
+form_filter(PyObject *self, PyObject *args)
+{
+    PyObject *type_ids, *start_obj, *arabic_obj, *phonetic, *skeleton, *skel_id_obj, *text;
+    PyObject *q_phonetic, *q_skeleton, *q_skel_ids, *q_text;
+    int q_arabic;
+    double ratio_floor;
+    if (!PyArg_ParseTuple(args, "O!OOO!O!OO!O!O!O!O!pd", &PyList_Type, &type_ids, &start_obj, &arabic_obj,
+                          &PyList_Type, &phonetic, &PyList_Type, &skeleton, &skel_id_obj, &PyList_Type,
+                          &text, &PyList_Type, &q_phonetic, &PyList_Type, &q_skeleton, &PyList_Type,
+                          &q_skel_ids, &PyList_Type, &q_text, &q_arabic, &ratio_floor))
+        return NULL;
+    Py_ssize_t forms = PyList_GET_SIZE(q_phonetic);
+    if (PyList_GET_SIZE(q_skeleton) != forms || PyList_GET_SIZE(q_skel_ids) != forms ||
+        PyList_GET_SIZE(q_text) != forms || all_str(q_phonetic, "q_phonetic") < 0 ||
+        all_str(q_skeleton, "q_skeleton") < 0 || all_str(q_text, "q_text") < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "the query's form lists differ in length");
+        return NULL;
+    }
+    Py_ssize_t rows_count = PyList_GET_SIZE(phonetic);
+    if (PyList_GET_SIZE(skeleton) != rows_count || PyList_GET_SIZE(text) != rows_count) {
+        PyErr_SetString(PyExc_ValueError, "the form columns differ in length");
+        return NULL;
+    }
+    int64_t wanted[64];
+    if (forms > 64) {
+        PyErr_SetString(PyExc_ValueError, "a name part has more than 64 forms");
+        return NULL;
+    }
+    for (Py_ssize_t f = 0; f < forms; f++) {
+        wanted[f] = PyLong_AsLongLong(PyList_GET_ITEM(q_skel_ids, f));
+        if (wanted[f] == -1 && PyErr_Occurred())
+            return NULL;
+    }
+    Py_buffer start, arabic, skel_ids;
+    if (get_buffer(start_obj, &start, 8, "lq", "start") < 0)
+        return NULL;
+    if (get_buffer(arabic_obj, &arabic, 1, NULL, "arabic") < 0) {
+        PyBuffer_Release(&start);
+        return NULL;
+    }
+    if (get_buffer(skel_id_obj, &skel_ids, 8, "lq", "skeleton_id") < 0) {
+        PyBuffer_Release(&start);
+        PyBuffer_Release(&arabic);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t types = arabic.len, count = PyList_GET_SIZE(type_ids);
+    if (start.len / 8 != types + 1 || skel_ids.len / 8 != rows_count) {
+        PyErr_SetString(PyExc_ValueError, "start, arabic and skeleton_id do not fit the columns");
+        goto done;
+    }
+    result = PyBytes_FromStringAndSize(NULL, count);
+    if (result == NULL)
+        goto done;
+    uint8_t *keep = (uint8_t *)PyBytes_AS_STRING(result);
+    const int64_t *first = start.buf, *skeleton_id = skel_ids.buf;
+    const uint8_t *is_arabic = arabic.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(type_ids, i);
+        long long t = PyLong_Check(item) ? PyLong_AsLongLong(item) : -1;
+        if (t < 0 || t >= types || first[t] < 0 || first[t + 1] > rows_count || first[t] > first[t + 1]) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_IndexError, "type id %lld outside the form table", t);
+            Py_CLEAR(result);
+            goto done;
+        }
+        int cross = (is_arabic[t] != 0) != (q_arabic != 0), ok = 0;
+        for (int64_t r = first[t]; r < first[t + 1] && !ok; r++) {
+            PyObject *p = PyList_GET_ITEM(phonetic, r), *x = PyList_GET_ITEM(text, r);
+            PyObject *k = PyList_GET_ITEM(skeleton, r);
+            if (!PyUnicode_Check(p) || !PyUnicode_Check(x) || !PyUnicode_Check(k)) {
+                PyErr_SetString(PyExc_TypeError, "the form columns must hold str");
+                Py_CLEAR(result);
+                goto done;
+            }
+            for (Py_ssize_t f = 0; f < forms && !ok; f++) {
+                if (skeleton_id[r] == wanted[f]) {
+                    ok = 1;
+                    break;
+                }
+                PyObject *qp = PyList_GET_ITEM(q_phonetic, f), *qx = PyList_GET_ITEM(q_text, f);
+                Py_ssize_t lp = PyUnicode_GET_LENGTH(p), lq = PyUnicode_GET_LENGTH(qp);
+                if ((lp < lq ? lp : lq) >= 3) {
+                    Py_ssize_t longer = lp > lq ? lp : lq;
+                    /* similarity >= floor  <=>  distance <= (1 - floor) * longer, tested exactly below */
+                    Py_ssize_t d = edit_distance(qp, p, longer);
+                    if (d < 0) {
+                        Py_CLEAR(result);
+                        goto done;
+                    }
+                    if (1.0 - (double)d / (double)longer >= ratio_floor) {
+                        ok = 1;
+                        break;
+                    }
+                }
+                Py_ssize_t lx = PyUnicode_GET_LENGTH(x), lqx = PyUnicode_GET_LENGTH(qx);
+                Py_ssize_t shorter = lx < lqx ? lx : lqx;
+                if ((shorter >= 5 || shorter == 1) && common_prefix(qx, x) == shorter) {
+                    ok = 1;
+                    break;
+                }
+                if (cross) {
+                    PyObject *qk = PyList_GET_ITEM(q_skeleton, f);
+                    Py_ssize_t lk = PyUnicode_GET_LENGTH(k), lqk = PyUnicode_GET_LENGTH(qk);
+                    if ((lk < lqk ? lk : lqk) >= 3) {
+                        Py_ssize_t d = edit_distance(qk, k, 1);
+                        if (d < 0) {
+                            Py_CLEAR(result);
+                            goto done;
+                        }
+                        if (d <= 1) {
+                            ok = 1;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        keep[i] = (uint8_t)ok;
+    }
+done:
+    PyBuffer_Release(&start);
+    PyBuffer_Release(&arabic);
+    PyBuffer_Release(&skel_ids);
+    return result;
+}
+
 /* ---- union ------------------------------------------------------------------------------- */
 
 static int
@@ -837,6 +1046,7 @@ static PyMethodDef methods[] = {
     {"best_gains", best_gains, METH_VARARGS, best_gains_doc},
     {"day_sums", day_sums, METH_VARARGS, day_sums_doc},
     {"union", id_union, METH_VARARGS, union_doc},
+    {"form_filter", form_filter, METH_VARARGS, form_filter_doc},
     {"survivors", survivors, METH_VARARGS, survivors_doc},
     {NULL, NULL, 0, NULL},
 };

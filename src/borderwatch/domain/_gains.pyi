@@ -13,6 +13,21 @@ def first_gains(
 ) -> tuple[bytes, bytes]: ...
 def best_gains(maps: Sequence[_GainMap], names: int) -> tuple[bytes, bytes]: ...
 def union(lists: Sequence[Sequence[int]], size: int) -> list[int]: ...
+def form_filter(
+    type_ids: list[int],
+    start: Buffer,
+    arabic: Buffer,
+    phonetic: list[str],
+    skeleton: list[str],
+    skeleton_id: Buffer,
+    text: list[str],
+    q_phonetic: list[str],
+    q_skeleton: list[str],
+    q_skeleton_id: list[int],
+    q_text: list[str],
+    q_arabic: bool,
+    ratio_floor: float,
+) -> bytes: ...
 def day_sums(ids: Buffer, maps: Sequence[_GainMap], names: int) -> bytes: ...
 def survivors(
     maps: Sequence[_GainMap],

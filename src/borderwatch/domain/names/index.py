@@ -16,8 +16,8 @@ names need much stronger name evidence (see `screening.assess_candidates`).
 The neighbourhoods find a few hundred token types for a common-looking part in a large index, and
 only one in eight agrees well enough to count. The first time a part is seen, the types that cannot
 reach the comparer's minimum score by any of its rules are set aside in bulk (`_FormTable.possible`,
-a few C calls) before the rules score the rest one by one; the result is the same, four to ten
-times sooner.
+one pass of the C filter in `domain/_gains.c`, or a few numpy and rapidfuzz calls where it is not
+built) before the rules score the rest one by one; the result is the same, four to ten times sooner.
 """
 
 from __future__ import annotations
@@ -98,8 +98,10 @@ class _FormTable:
     rules: same skeleton (exact, phonetic, skeleton, transliteration), a shared variant family,
     phonetic keys at least 0.75 similar (edit), one text the start of the other (truncated, initial),
     or, across scripts, skeletons one edit apart. `possible` keeps the types where some pair of forms
-    meets one of these conditions: a superset of the types the rules accept, found with rapidfuzz's
-    matrices.
+    meets one of these conditions: a superset of the types the rules accept, found in one C pass over
+    the pairs of forms (`_gains.form_filter`: at a few hundred types a part, rapidfuzz's matrices and
+    the numpy calls around them cost several times the comparisons themselves), or with those
+    matrices where it is not built (`_possible_numpy`, the reference the tests hold it to).
     """
 
     __slots__ = (
@@ -107,6 +109,7 @@ class _FormTable:
         "columns",
         "family_types",
         "lengths",
+        "lists",
         "single",
         "skeleton_id",
         "skeleton_ids",
@@ -137,7 +140,9 @@ class _FormTable:
         self.skeleton_id = np.fromiter(
             (self.skeleton_ids[key] for key in skeleton), dtype=np.int64, count=len(skeleton)
         )
-        # Object arrays gather a candidate's strings in C (`column[rows]`), lengths alongside.
+        # Object arrays gather a candidate's strings in C (`column[rows]`), lengths alongside; the
+        # C filter (see `possible`) reads the lists themselves.
+        self.lists = (phonetic, skeleton, text)
         self.columns = tuple(np.asarray(c, dtype=object) for c in (phonetic, skeleton, text))
         self.lengths = tuple(
             np.fromiter(map(len, c), dtype=np.int64, count=len(c)) for c in (phonetic, skeleton, text)
@@ -148,7 +153,43 @@ class _FormTable:
         """Return the types of `type_ids` (sorted) that some rule could match with `token`, in order."""
         if len(type_ids) < 8:
             return type_ids
+        forms = token.forms
+        wanted = [self.skeleton_ids.get(f.skeleton, -1) for f in forms]
         ids = np.asarray(type_ids, dtype=np.int64)
+        if _gains is not None:  # every condition but the families in one C pass over the pairs of forms
+            phonetic_list, skeleton_list, text_list = self.lists
+            mask = _gains.form_filter(
+                type_ids,
+                self.start,
+                self.arabic,
+                phonetic_list,
+                skeleton_list,
+                self.skeleton_id,
+                text_list,
+                [f.phonetic for f in forms],
+                [f.skeleton for f in forms],
+                wanted,
+                [f.text for f in forms],
+                token.script == "Arab",
+                _RATIO_FLOOR,
+            )
+            keep = np.frombuffer(mask, dtype=np.bool_).copy()
+        else:
+            keep = self._possible_numpy(token, ids, wanted)
+        # A shared variant family (Youssef ~ Yusuf) whatever the letters.
+        families: set[str] = set()
+        for position, form in enumerate(forms):
+            families |= comparer.families(form.phonetic, token.native if position == 0 else "")
+        if families:
+            related = set().union(*(self.family_types.get(f, ()) for f in families))
+            if related:
+                keep |= np.fromiter((t in related for t in type_ids), dtype=bool, count=len(type_ids))
+        kept: list[int] = ids[keep].tolist()
+        return kept
+
+    def _possible_numpy(self, token: NameToken, ids: np.ndarray, wanted: list[int]) -> np.ndarray:
+        """Return, per type of `ids`, whether a pair of forms meets a condition other than a shared
+        family, with rapidfuzz's matrices and numpy: the reference of the C filter."""
         one_each = bool(self.single[ids].all())
         if one_each:  # the rows are the types' own, no grouping needed
             rows = self.start[ids]
@@ -169,7 +210,6 @@ class _FormTable:
         )
         len_q = np.asarray([len(f.phonetic) for f in forms])[:, None]
         ok = ((ratios >= _RATIO_FLOOR) & (np.minimum(len_q, phon_len[rows][None, :]) >= 3)).any(axis=0)
-        wanted = [self.skeleton_ids.get(f.skeleton, -1) for f in forms]
         skel_ids = self.skeleton_id[rows]
         ok |= skel_ids == wanted[0] if len(wanted) == 1 else np.isin(skel_ids, wanted)
         # One text the start of the other: truncated (both 5 letters or more) or an initial.
@@ -191,17 +231,8 @@ class _FormTable:
             slen_q = np.asarray([len(f.skeleton) for f in forms])[:, None]
             near = ((dist <= 1) & (np.minimum(slen_q, skel_len[rows][where][None, :]) >= 3)).any(axis=0)
             ok[where[near]] = True
-        keep = ok if one_each else np.logical_or.reduceat(ok, seg)
-        # A shared variant family (Youssef ~ Yusuf) whatever the letters.
-        families: set[str] = set()
-        for position, form in enumerate(forms):
-            families |= comparer.families(form.phonetic, token.native if position == 0 else "")
-        if families:
-            related = set().union(*(self.family_types.get(f, ()) for f in families))
-            if related:
-                keep |= np.fromiter((t in related for t in type_ids), dtype=bool, count=len(type_ids))
-        kept: list[int] = ids[keep].tolist()
-        return kept
+        keep: np.ndarray = ok if one_each else np.logical_or.reduceat(ok, seg)
+        return keep
 
 
 class NameIndex:
