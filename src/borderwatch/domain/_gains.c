@@ -425,6 +425,7 @@ edit_distance(PyObject *a, PyObject *b, Py_ssize_t limit)
     for (Py_ssize_t i = 1; i <= n; i++) {
         Py_UCS4 ca = PyUnicode_READ(ka, da, i - 1);
         cur[0] = i;
+        Py_ssize_t row_best = cur[0];
         for (Py_ssize_t j = 1; j <= m; j++) {
             Py_ssize_t best = prev[j - 1] + (ca != PyUnicode_READ(kb, db, j - 1));
             if (prev[j] + 1 < best)
@@ -432,6 +433,12 @@ edit_distance(PyObject *a, PyObject *b, Py_ssize_t limit)
             if (cur[j - 1] + 1 < best)
                 best = cur[j - 1] + 1;
             cur[j] = best;
+            if (best < row_best)
+                row_best = best;
+        }
+        if (row_best > limit) { /* every path already costs more: the distance is above the limit */
+            PyMem_Free(rows);
+            return limit + 1;
         }
         Py_ssize_t *held = prev;
         prev = cur;
@@ -559,25 +566,27 @@ form_filter(PyObject *self, PyObject *args)
                     break;
                 }
                 PyObject *qp = PyList_GET_ITEM(q_phonetic, f), *qx = PyList_GET_ITEM(q_text, f);
-                Py_ssize_t lp = PyUnicode_GET_LENGTH(p), lq = PyUnicode_GET_LENGTH(qp);
-                if ((lp < lq ? lp : lq) >= 3) {
-                    Py_ssize_t longer = lp > lq ? lp : lq;
-                    /* similarity >= floor  <=>  distance <= (1 - floor) * longer, tested exactly below */
-                    Py_ssize_t d = edit_distance(qp, p, longer);
-                    if (d < 0) {
-                        Py_CLEAR(result);
-                        goto done;
-                    }
-                    if (1.0 - (double)d / (double)longer >= ratio_floor) {
-                        ok = 1;
-                        break;
-                    }
-                }
                 Py_ssize_t lx = PyUnicode_GET_LENGTH(x), lqx = PyUnicode_GET_LENGTH(qx);
                 Py_ssize_t shorter = lx < lqx ? lx : lqx;
                 if ((shorter >= 5 || shorter == 1) && common_prefix(qx, x) == shorter) {
                     ok = 1;
                     break;
+                }
+                Py_ssize_t lp = PyUnicode_GET_LENGTH(p), lq = PyUnicode_GET_LENGTH(qp);
+                if ((lp < lq ? lp : lq) >= 3) {
+                    Py_ssize_t longer = lp > lq ? lp : lq;
+                    /* A distance above (1 - floor) * longer cannot reach the floor: the computation
+                     * stops there (one more allowed for rounding), and the ratio is tested exactly. */
+                    Py_ssize_t limit = (Py_ssize_t)((1.0 - ratio_floor) * (double)longer) + 1;
+                    Py_ssize_t d = edit_distance(qp, p, limit);
+                    if (d < 0) {
+                        Py_CLEAR(result);
+                        goto done;
+                    }
+                    if (d <= limit && 1.0 - (double)d / (double)longer >= ratio_floor) {
+                        ok = 1;
+                        break;
+                    }
                 }
                 if (cross) {
                     PyObject *qk = PyList_GET_ITEM(q_skeleton, f);
@@ -616,9 +625,9 @@ by_id(const void *a, const void *b)
 
 PyDoc_STRVAR(union_doc,
 "union(lists, size) -> list of int\n\n"
-"The ids (0 <= id < size) found in any of `lists` (sequences of ints), each once, sorted: the\n"
-"token types near a name part, gathered from the index's neighbourhood lists (which repeat them\n"
-"many times over in a million spellings) without a Python set.");
+"The ids (0 <= id < size) found in any of `lists` (int32 buffers: array('i')), each once, sorted:\n"
+"the token types near a name part, gathered from the index's neighbourhood lists (which repeat\n"
+"them many times over in a million spellings) without a Python set.");
 
 static PyObject *
 id_union(PyObject *self, PyObject *args)
@@ -635,30 +644,26 @@ id_union(PyObject *self, PyObject *args)
     if (begin_merge(size) < 0)
         goto done;
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
-        PyObject *held = PySequence_Fast(PySequence_Fast_GET_ITEM(fast, i), "each list must be a sequence");
-        if (held == NULL)
+        Py_buffer held;
+        if (get_buffer(PySequence_Fast_GET_ITEM(fast, i), &held, 4, "i", "lists") < 0)
             goto done;
-        for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(held); j++) {
-            PyObject *item = PySequence_Fast_GET_ITEM(held, j);
-            if (!PyLong_Check(item)) {
-                PyErr_Format(PyExc_TypeError, "an id must be an int, not %.100s", Py_TYPE(item)->tp_name);
-                Py_DECREF(held);
-                goto done;
-            }
-            long long id = PyLong_AsLongLong(item);
-            if ((id == -1 && PyErr_Occurred()) || check_id(id, size) < 0) {
-                Py_DECREF(held);
+        const int32_t *ids = held.buf;
+        Py_ssize_t n = held.len / 4;
+        for (Py_ssize_t j = 0; j < n; j++) {
+            int32_t id = ids[j];
+            if (check_id(id, size) < 0) {
+                PyBuffer_Release(&held);
                 goto done;
             }
             if (met_at(id) >= 0)
                 continue;
             meet(id, out->len);
             if (columns_push(out, id, 0.0) < 0) {
-                Py_DECREF(held);
+                PyBuffer_Release(&held);
                 goto done;
             }
         }
-        Py_DECREF(held);
+        PyBuffer_Release(&held);
     }
     qsort(out->ids, (size_t)out->len, sizeof(int64_t), by_id);
     result = PyList_New(out->len);

@@ -289,9 +289,10 @@ class NameIndex:
         self.types: list[NameToken] = []
         self.type_of_uid: dict[str, int] = {}
         self.type_names: list[array[int]] = []  # names holding each type (arrays: 4 bytes a posting)
-        self.skeleton_types: dict[str, list[int]] = {}
+        # Types by key as int arrays (4 bytes a type, and read in one pass by the C union).
+        self.skeleton_types: dict[str, array[int]] = {}
         self.deletions: dict[str, list[str]] = {}
-        self.phonetic_types: dict[str, list[int]] = {}
+        self.phonetic_types: dict[str, array[int]] = {}
         self.phonetic_deletions: dict[str, list[str]] = {}
         self.skeleton_df: dict[str, int] = {}
         self.by_birth_date: dict[date, list[int]] = {}
@@ -411,12 +412,12 @@ class NameIndex:
         self.type_names.append(array("i"))
         for form in token.forms:
             if len(form.phonetic) >= _MIN_EDIT_KEY:
-                holders = self.phonetic_types.setdefault(form.phonetic, [])
+                holders = self.phonetic_types.setdefault(form.phonetic, array("i"))
                 if not holders or holders[-1] != type_id:
                     holders.append(type_id)
             if not form.skeleton:
                 continue
-            holders = self.skeleton_types.setdefault(form.skeleton, [])
+            holders = self.skeleton_types.setdefault(form.skeleton, array("i"))
             if not holders or holders[-1] != type_id:
                 holders.append(type_id)
         return type_id
@@ -499,7 +500,7 @@ class NameIndex:
     def neighbours(self, token: NameToken) -> list[int]:
         """Return the token types near a name part by skeleton or phonetic key (one edit on each
         side), sorted, each once."""
-        near: list[list[int]] = []  # the types of each key found (in a million spellings, they overlap)
+        near: list[array[int]] = []  # the types of each key found (in a million spellings, they overlap)
         skeleton_types = self.skeleton_types
         skeletons: set[str] = set()
         for form in token.forms:
