@@ -847,6 +847,7 @@ typedef struct {
     int32_t facts;  /* its nationality-and-gender group; -1 - group for a weak alias */
     double weight;  /* its listed weight */
 } NameRecord;
+_Static_assert(sizeof(NameRecord) == 16, "a name record is 16 bytes, as screening._Vectors packs it");
 
 PyDoc_STRVAR(survivors_doc,
 "survivors(maps, day_ids, day_sums, floor, classes, names, facts, rest, dob_best, scalars,\n"

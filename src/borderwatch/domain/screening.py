@@ -352,7 +352,7 @@ def _entry_facts(
     return dob, dob_text, compare_fact(subject.nationality, entry.nationalities), gender, shared
 
 
-# The best gain per listed name: a dict, or (sorted names, gains) arrays when it holds many names.
+# The best gain per listed name: a dict, or (names, gains) arrays when it holds many names.
 _GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray]
 # Postings from which a map of gains is made as arrays. With the C merges, arrays are cheap to make
 # and to merge, and beat a dict from 64 postings (1 M names: dev queries +17% after the cold pass,
@@ -773,8 +773,8 @@ class _Vectors:
         # name met is then one random read of memory, not four.
         self.records = np.zeros(0, dtype=np.uint8)
         if _gains is not None:
-            packed = np.zeros(
-                len(self.name_entry), dtype=[("dates", "<i4"), ("facts", "<i4"), ("weight", "<f8")]
+            packed = np.zeros(  # native byte order, as the C struct reads it
+                len(self.name_entry), dtype=[("dates", np.int32), ("facts", np.int32), ("weight", np.float64)]
             )
             packed["dates"] = self.name_dates
             packed["facts"] = np.where(self.name_weak, -1 - self.name_facts, self.name_facts)
