@@ -270,6 +270,22 @@ gain_map_each(GainMap *map, Py_ssize_t names, visit_fn visit, void *state)
     return 0;
 }
 
+/* Calls `visit` for every entry of every map of `maps` (a sequence made fast), map after map. */
+static int
+each_map(PyObject *maps, Py_ssize_t names, visit_fn visit, void *state)
+{
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(maps); i++) {
+        GainMap map;
+        if (gain_map_open(PySequence_Fast_GET_ITEM(maps, i), &map) < 0)
+            return -1;
+        int failed = gain_map_each(&map, names, visit, state);
+        gain_map_close(&map);
+        if (failed < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* ---- first_gains ------------------------------------------------------------------------- */
 
 PyDoc_STRVAR(first_gains_doc,
@@ -381,15 +397,8 @@ best_gains(PyObject *self, PyObject *args)
     if (begin_merge(names) < 0)
         goto done;
     BestState state = {out};
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
-        GainMap map;
-        if (gain_map_open(PySequence_Fast_GET_ITEM(fast, i), &map) < 0)
-            goto done;
-        int failed = gain_map_each(&map, names, visit_best, &state);
-        gain_map_close(&map);
-        if (failed < 0)
-            goto done;
-    }
+    if (each_map(fast, names, visit_best, &state) < 0)
+        goto done;
     result = columns_as_bytes(out);
 done:
     Py_DECREF(fast);
@@ -730,15 +739,8 @@ day_sums(PyObject *self, PyObject *args)
         meet(day[i], i);
         state.sums[i] = 0.0;
     }
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
-        GainMap map;
-        if (gain_map_open(PySequence_Fast_GET_ITEM(fast, i), &map) < 0)
-            goto fail;
-        int failed = gain_map_each(&map, names, visit_day, &state);
-        gain_map_close(&map);
-        if (failed < 0)
-            goto fail;
-    }
+    if (each_map(fast, names, visit_day, &state) < 0)
+        goto fail;
     PyBuffer_Release(&ids);
     Py_DECREF(fast);
     return result;
@@ -923,15 +925,8 @@ survivors(PyObject *self, PyObject *args)
     Py_ssize_t names = b.records.len / (Py_ssize_t)sizeof(NameRecord);
     if (begin_merge(names) < 0)
         goto done;
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
-        GainMap map;
-        if (gain_map_open(PySequence_Fast_GET_ITEM(fast, i), &map) < 0)
-            goto done;
-        int failed = gain_map_each(&map, names, visit_sum, merged);
-        gain_map_close(&map);
-        if (failed < 0)
-            goto done;
-    }
+    if (each_map(fast, names, visit_sum, merged) < 0)
+        goto done;
     /* The names born on the traveller's day: their day sums win over what the maps found, so they
      * are struck from the merged names (id -1). */
     const int64_t *day = b.day_ids.buf;
