@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 from borderwatch.domain import screening
 from borderwatch.domain.hits import BirthDateAgreement, Evidence, MatchConfig, ScreeningSubject, describe_hit
 from borderwatch.domain.names import index as names_index
+from borderwatch.domain.names.compare import MatchRule, NameComparer
 from borderwatch.domain.names.index import NameIndex
+from borderwatch.domain.names.normalize import NameToken
 from borderwatch.domain.screening import (
     _best_gains,
     _best_gains_numpy,
@@ -503,31 +505,97 @@ def test_the_neighbourhood_gathered_in_c_is_the_python_sets(
     assert sum(map(len, in_c)) > 10 * len(tokens)
 
 
-@pytest.mark.skipif(screening._gains is None, reason="the C merges (_gains.c) are not built here")
-def test_the_bulk_filter_in_c_keeps_what_the_numpy_filter_keeps(
-    full_index: NameIndex, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The bulk filter's conditions (same skeleton, phonetic keys 0.75 alike, one text the start of
-    # the other, skeletons one edit apart across scripts), pair of forms by pair of forms in C,
-    # must keep the very types rapidfuzz's matrices and numpy keep.
+def _crafted_tokens(full_index: NameIndex) -> list[NameToken]:
+    """Return name parts of shapes the parser seldom makes but the rules provide for: forms with a
+    note and no penalty, and a Latin part carrying the original-script text of another family (two
+    families, of which the notes name the least)."""
+    crafted = []
+    for text in ("HASAN", "HUSSEIN", "SAID", "MAHMOUD", "JAMAL", "SALAH", "MOHAMED ALI"):
+        for token in full_index.parse(text).name_tokens:
+            for native in ("محمد", "يوسف", "حسين", "صالح"):
+                crafted.append(replace(token, native=native, uid=f"{token.uid}~{native}"))
+            noted = tuple(replace(f, note="crafted") for f in token.forms)
+            crafted.append(replace(token, forms=noted, uid=f"{token.uid}~noted"))
+    return crafted
+
+
+@pytest.mark.skipif(screening._gains is None, reason="the C rules (_gains.c) are not built here")
+@pytest.mark.parametrize("min_score", [0.0, 0.55])
+def test_the_rules_in_c_score_every_pair_as_compare_py(full_index: NameIndex, min_score: float) -> None:
+    # The C pass (`_gains.token_scores`) must give each pair of a new part and a neighbouring type the
+    # very score, rule and note of compare.py, which stays the rules' text and scores the pairs the
+    # explanation needs later. At a minimum score of 0 every pair comes back, "different names" and
+    # "no match" among them; at the default, the pairs `expand` keeps.
     forms = full_index._forms
     assert forms is not None
-    tokens = [token for text in _expansion_texts(full_index) for token in full_index.parse(text).name_tokens]
-    near = [full_index.neighbours(token) for token in tokens]
-    in_c = [forms.possible(token, ids, full_index.comparer) for token, ids in zip(tokens, near, strict=True)]
-    monkeypatch.setattr(names_index, "_gains", None)
-    in_numpy = [
-        forms.possible(token, ids, full_index.comparer) for token, ids in zip(tokens, near, strict=True)
-    ]
-    assert in_c == in_numpy
-    assert sum(map(len, in_c)) < sum(map(len, near)) // 2  # it does set types aside
+    reference = NameComparer(full_index.tables, min_score=min_score)  # its own memo: compare.py's rules
+    comparer = NameComparer(full_index.tables, min_score=min_score)
+    types = full_index.types
+    rules: set[MatchRule] = set()
+    pairs = joined_notes = 0
+    parsed = [token for text in _expansion_texts(full_index) for token in full_index.parse(text).name_tokens]
+    for token in parsed + _crafted_tokens(full_index):
+        near = full_index.neighbours(token)
+        found = forms.scored(token, near, comparer, types)
+        assert found is not None
+        expected = [
+            (t, m.score, m.rule, m.note)
+            for t in near
+            for m in [reference.score_pair(token, types[t])]
+            if m.score >= min_score
+        ]
+        assert [(t, m.score, m.rule, m.note) for t, m in found] == expected, token.raw
+        # What the pass found is what token_match answers from now on.
+        assert all(comparer.token_match(token, types[t]) is m for t, m in found)
+        rules.update(m.rule for _, m in found)
+        pairs += len(near)
+        joined_notes += sum(1 for _, m in found if "; " in m.note)
+    assert pairs > 100_000
+    assert joined_notes > 0
+    assert rules >= (set(MatchRule) - {MatchRule.JOINED, MatchRule.DIFFERENT, MatchRule.NONE})
+    if min_score == 0.0:
+        assert {MatchRule.DIFFERENT, MatchRule.NONE} <= rules
 
 
-def test_bulk_filter_keeps_every_token_type_the_rules_accept(full_index: NameIndex) -> None:
-    # `expand` sets aside in bulk the neighbours no rule can accept before scoring the rest; it must
-    # return exactly what scoring every neighbour returns. Parts of route travellers, listed names in
-    # both scripts, and the shapes each rule needs: cut names (truncated), initials, one letter off
-    # (edit), a letter dropped from the skeleton (across scripts), variant spellings.
+@pytest.mark.skipif(screening._gains is None, reason="the C rules (_gains.c) are not built here")
+def test_the_c_rules_refuse_a_table_that_does_not_fit(full_index: NameIndex) -> None:
+    forms = full_index._forms
+    assert forms is not None
+    token = full_index.parse("MOUNIR").name_tokens[0]
+    good = forms.rules_table
+    query = (
+        ["MUNIR"], ["MNR"], ["MOUNIR"], [""], array("d", [0.0]), b"\x01", array("q", [0, 0]), array("i"),
+        array("q", [-1]),
+    )  # fmt: skip
+    scores = names_index._gains.token_scores
+    with pytest.raises(IndexError, match="outside the form table"):
+        scores([len(full_index.types)], good, query, False, 0.55, 0.75)
+    with pytest.raises(ValueError, match="do not fit"):
+        scores([0], (*good[:7], array("d"), *good[8:]), query, False, 0.55, 0.75)
+    far = array("i", [10**6, 1, 1, 1]) * (len(good[3]) // 4)
+    with pytest.raises(IndexError, match="outside the chars column"):
+        scores([0], (*good[:3], far, *good[4:]), query, False, 0.55, 0.75)
+    with pytest.raises(ValueError, match="sorted"):
+        scores([0], good, (*query[:6], array("q", [0, 2]), array("i", [3, 1]), query[8]), False, 0.55, 0.75)
+    with pytest.raises(TypeError):
+        scores([0], good, (*query[:4], [0.0], *query[5:]), False, 0.55, 0.75)
+    assert forms.scored(token, full_index.neighbours(token), full_index.comparer, full_index.types)
+
+
+@pytest.mark.parametrize("rules", ["in C", "filtered by numpy, scored by compare.py"])
+def test_bulk_filter_keeps_every_token_type_the_rules_accept(
+    full_index: NameIndex, rules: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `expand` scores the neighbours in one C pass, or (without the C module) sets aside in bulk the
+    # neighbours no rule can accept before scoring the rest; it must return exactly what scoring
+    # every neighbour returns. Parts of route travellers, listed names in both scripts, and the
+    # shapes each rule needs: cut names (truncated), initials, one letter off (edit), a letter
+    # dropped from the skeleton (across scripts), variant spellings.
+    if rules != "in C":
+        monkeypatch.setattr(names_index, "_gains", None)
+    elif names_index._gains is None:
+        pytest.skip("the C rules (_gains.c) are not built here")
+    full_index._expansions.clear()  # the other way's memo
     checked = 0
     for text in _expansion_texts(full_index):
         for token in full_index.parse(text).name_tokens:

@@ -20,6 +20,9 @@
  * access into tables of millions. So the scratch table is one 8-byte cell per name (the call's
  * stamp and the name's slot: nothing to clear after a call), and the per-name facts the bound reads
  * come packed in one 16-byte record per name (one cache line, not four).
+ *
+ * It also holds the comparison rules of names/compare.py for one name part against many token types
+ * (`token_scores`, see there): in Python each pair costs several microseconds in calls and objects.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -405,17 +408,22 @@ done:
     return result;
 }
 
-/* ---- form_filter ------------------------------------------------------------------------- */
+/* ---- string measures -------------------------------------------------------------------- */
 
-/* The Levenshtein distance of two strings (code points), or `limit` + 1 once it must exceed `limit`. */
+/* A string as its code points (the form table packs every form's texts in one int32 column, so a
+ * row's three texts are read from one or two cache lines, not from three scattered str objects). */
+typedef struct {
+    const int32_t *c;
+    Py_ssize_t n;
+} Text;
+
+/* The Levenshtein distance of two texts, or `limit` + 1 once it must exceed `limit`. */
 static Py_ssize_t
-edit_distance(PyObject *a, PyObject *b, Py_ssize_t limit)
+edit_distance(Text a, Text b, Py_ssize_t limit)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(a), m = PyUnicode_GET_LENGTH(b);
+    Py_ssize_t n = a.n, m = b.n;
     if ((n > m ? n - m : m - n) > limit)
         return limit + 1;
-    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
-    const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
     Py_ssize_t small[2][65];
     Py_ssize_t *rows = NULL;
     Py_ssize_t *prev, *cur;
@@ -424,19 +432,21 @@ edit_distance(PyObject *a, PyObject *b, Py_ssize_t limit)
         cur = small[1];
     } else {
         rows = PyMem_Malloc(2 * (size_t)(m + 1) * sizeof(Py_ssize_t));
-        if (rows == NULL)
+        if (rows == NULL) {
+            PyErr_NoMemory();
             return -1;
+        }
         prev = rows;
         cur = rows + m + 1;
     }
     for (Py_ssize_t j = 0; j <= m; j++)
         prev[j] = j;
     for (Py_ssize_t i = 1; i <= n; i++) {
-        Py_UCS4 ca = PyUnicode_READ(ka, da, i - 1);
+        int32_t ca = a.c[i - 1];
         cur[0] = i;
         Py_ssize_t row_best = cur[0];
         for (Py_ssize_t j = 1; j <= m; j++) {
-            Py_ssize_t best = prev[j - 1] + (ca != PyUnicode_READ(kb, db, j - 1));
+            Py_ssize_t best = prev[j - 1] + (ca != b.c[j - 1]);
             if (prev[j] + 1 < best)
                 best = prev[j] + 1;
             if (cur[j - 1] + 1 < best)
@@ -458,16 +468,20 @@ edit_distance(PyObject *a, PyObject *b, Py_ssize_t limit)
     return found;
 }
 
-/* The length of the common start of two strings. */
+/* The length of the common start of two texts. */
 static Py_ssize_t
-common_prefix(PyObject *a, PyObject *b)
+common_prefix(Text a, Text b)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(a), m = PyUnicode_GET_LENGTH(b), k = 0;
-    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
-    const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
-    while (k < n && k < m && PyUnicode_READ(ka, da, k) == PyUnicode_READ(kb, db, k))
+    Py_ssize_t k = 0;
+    while (k < a.n && k < b.n && a.c[k] == b.c[k])
         k++;
     return k;
+}
+
+static inline int
+same_text(Text a, Text b)
+{
+    return a.n == b.n && (a.c == b.c || memcmp(a.c, b.c, (size_t)a.n * sizeof(int32_t)) == 0);
 }
 
 static int
@@ -482,144 +496,526 @@ all_str(PyObject *list, const char *what)
     return 0;
 }
 
-PyDoc_STRVAR(form_filter_doc,
-"form_filter(type_ids, start, arabic, phonetic, skeleton, skeleton_id, text, q_phonetic, q_skeleton,\n"
-"            q_skeleton_id, q_text, q_arabic, ratio_floor) -> bytes (1 per type kept)\n\n"
-"`names.index._FormTable.possible`'s conditions, pair of forms by pair of forms (the families\n"
-"aside): same skeleton id; phonetic keys both 3 letters or more with a Levenshtein similarity\n"
-"(1 - distance / longer length) of `ratio_floor` or more; one text the start of the other, the\n"
-"shorter 5 letters or more or 1; across scripts (`arabic` differs from `q_arabic`), skeletons\n"
-"both 3 letters or more one edit apart. A type's forms are the rows start[t] to start[t + 1] of\n"
-"the lists; the query's forms are the q_ lists.");
+/* ---- token_scores -------------------------------------------------------------------------- */
 
-static PyObject *
-form_filter(PyObject *self, PyObject *args)
+/* The comparison rules of names/compare.py (`NameComparer._token_match` and `form_match`), rule for
+ * rule, for a traveller's name part against many token types of the index at once: the first time
+ * a part is seen, its few hundred neighbours are scored here in one pass instead of one Python call
+ * (and a dozen objects) each. compare.py stays the rules' text and reference: the tests hold every
+ * score, rule and note made here to it, and it scores every pair the explanation needs later. */
+
+/* MatchRule, in the order of `index._RULES`. */
+enum { R_EXACT, R_VARIANT, R_PHONETIC, R_SKELETON, R_TRANSLITERATION, R_EDIT, R_TRUNCATED, R_INITIAL,
+       R_JOINED, R_DIFFERENT, R_NONE };
+/* Which note a rule writes (compare.form_match's texts). */
+enum { N_NONE, N_VARIANT, N_DIFFERENT, N_PHONETIC, N_SKELETON, N_SIMILAR, N_TRUNCATED, N_INITIAL,
+       N_SKELETONS };
+
+typedef struct {
+    double score, ratio; /* ratio: of N_SIMILAR */
+    int rule, note;
+    int32_t fam_a, fam_b; /* N_VARIANT: the shared family; N_DIFFERENT: a is not b */
+} PairMatch;
+
+typedef struct {
+    Text phonetic, skeleton, text;
+    int64_t skeleton_id; /* the table's id of the skeleton (-1: one it does not hold) */
+    double penalty;
+    int first; /* the token's first form (the one its original-script text goes with) */
+    int noted; /* the form has a note (why it exists: "al- dropped") */
+    const int32_t *fams; /* its variant families, as ids sorted by name */
+    Py_ssize_t nfams;
+    PyObject *skeleton_str, *note; /* borrowed, read only to write a kept match's note */
+} Form;
+
+/* Python's round(x, 4): the correctly rounded decimal, read back (the same digits as float.__round__). */
+static int
+round4(double x, double *out)
 {
-    PyObject *type_ids, *start_obj, *arabic_obj, *phonetic, *skeleton, *skel_id_obj, *text;
-    PyObject *q_phonetic, *q_skeleton, *q_skel_ids, *q_text;
-    int q_arabic;
-    double ratio_floor;
-    if (!PyArg_ParseTuple(args, "O!OOO!O!OO!O!O!O!O!pd", &PyList_Type, &type_ids, &start_obj, &arabic_obj,
-                          &PyList_Type, &phonetic, &PyList_Type, &skeleton, &skel_id_obj, &PyList_Type,
-                          &text, &PyList_Type, &q_phonetic, &PyList_Type, &q_skeleton, &PyList_Type,
-                          &q_skel_ids, &PyList_Type, &q_text, &q_arabic, &ratio_floor))
-        return NULL;
-    Py_ssize_t forms = PyList_GET_SIZE(q_phonetic);
-    if (PyList_GET_SIZE(q_skeleton) != forms || PyList_GET_SIZE(q_skel_ids) != forms ||
-        PyList_GET_SIZE(q_text) != forms || all_str(q_phonetic, "q_phonetic") < 0 ||
-        all_str(q_skeleton, "q_skeleton") < 0 || all_str(q_text, "q_text") < 0) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_ValueError, "the query's form lists differ in length");
+    char *text = PyOS_double_to_string(x, 'f', 4, 0, NULL);
+    if (text == NULL)
+        return -1;
+    *out = PyOS_string_to_double(text, NULL, NULL);
+    PyMem_Free(text);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+/* rapidfuzz's Levenshtein.normalized_similarity: 1 - distance / longer length (1 for two empty). */
+static int
+similarity(Text a, Text b, double *out)
+{
+    Py_ssize_t longer = a.n > b.n ? a.n : b.n;
+    Py_ssize_t d = edit_distance(a, b, a.n + b.n);
+    if (d < 0)
+        return -1;
+    *out = longer ? 1.0 - (double)d / (double)longer : 1.0;
+    return 0;
+}
+
+static inline int
+same_skeleton(const Form *q, const Form *l)
+{
+    return q->skeleton_id >= 0 ? q->skeleton_id == l->skeleton_id : same_text(q->skeleton, l->skeleton);
+}
+
+/* compare.NameComparer.form_match for one pair of forms (`cross`: one side is Arabic script). */
+static int
+pair_match(const Form *q, const Form *l, int cross, const uint8_t *distinct, Py_ssize_t families,
+           double edit_floor, PairMatch *m)
+{
+    m->score = 0.0;
+    m->rule = R_NONE;
+    m->note = N_NONE;
+    if (same_text(q->text, l->text)) {
+        m->score = 1.0;
+        m->rule = R_EXACT;
+        return 0;
+    }
+    if (q->nfams && l->nfams) {
+        Py_ssize_t i = 0, j = 0;
+        while (i < q->nfams && j < l->nfams) { /* the least shared family (ids sorted by name) */
+            if (q->fams[i] == l->fams[j]) {
+                m->score = 0.95;
+                m->rule = R_VARIANT;
+                m->note = N_VARIANT;
+                m->fam_a = q->fams[i];
+                return 0;
+            }
+            if (q->fams[i] < l->fams[j])
+                i++;
+            else
+                j++;
+        }
+        for (i = 0; i < q->nfams; i++)
+            for (j = 0; j < l->nfams; j++)
+                if (distinct[(Py_ssize_t)q->fams[i] * families + l->fams[j]]) {
+                    m->rule = R_DIFFERENT;
+                    m->note = N_DIFFERENT;
+                    m->fam_a = q->fams[0];
+                    m->fam_b = l->fams[0];
+                    return 0;
+                }
+    }
+    Py_ssize_t lsq = q->skeleton.n, lsl = l->skeleton.n;
+    if (cross) { /* Arabic script writes no short vowels: skeletons, refined by the phonetic keys */
+        if (!lsq || !lsl)
+            return 0;
+        int same = same_skeleton(q, l);
+        if (!same) {
+            if ((lsq < lsl ? lsq : lsl) < 3)
+                return 0;
+            Py_ssize_t d = edit_distance(q->skeleton, l->skeleton, 1);
+            if (d < 0)
+                return -1;
+            if (d != 1)
+                return 0;
+        }
+        double vowels;
+        if (similarity(q->phonetic, l->phonetic, &vowels) < 0 ||
+            round4((same ? 0.85 : 0.65) + 0.1 * vowels, &m->score) < 0)
+            return -1;
+        m->rule = R_TRANSLITERATION;
+        m->note = same ? N_SKELETON : N_SKELETONS;
+        return 0;
+    }
+    Text pq = q->phonetic, pl = l->phonetic;
+    if (same_text(pq, pl)) {
+        m->score = 0.92;
+        m->rule = R_PHONETIC;
+        m->note = N_PHONETIC;
+        return 0;
+    }
+    Py_ssize_t shorter = pq.n < pl.n ? pq.n : pl.n, longer = pq.n > pl.n ? pq.n : pl.n;
+    double ratio = -1.0; /* unknown: below the edit rule's floor when only the bounded distance ran */
+    if (lsq >= 2 && same_skeleton(q, l)) {
+        if (similarity(pq, pl, &ratio) < 0 || round4(0.6 + 0.3 * ratio, &m->score) < 0)
+            return -1;
+        m->rule = R_SKELETON;
+        m->note = N_SKELETON;
+    }
+    if (shorter >= 3) {
+        if (ratio < 0.0) {
+            /* Only a ratio of `edit_floor` or more counts: the distance stops once it cannot. */
+            Py_ssize_t limit = (Py_ssize_t)((1.0 - edit_floor) * (double)longer) + 1;
+            Py_ssize_t d = edit_distance(pq, pl, limit);
+            if (d < 0)
+                return -1;
+            if (d <= limit)
+                ratio = 1.0 - (double)d / (double)longer;
+        }
+        if (ratio >= 0.75) {
+            double score;
+            if (round4(0.95 * ratio, &score) < 0)
+                return -1;
+            if (score > m->score) {
+                m->score = score;
+                m->rule = R_EDIT;
+                m->note = N_SIMILAR;
+                m->ratio = ratio;
+            }
+        }
+    }
+    Text tq = q->text, tl = l->text;
+    Py_ssize_t least = tq.n < tl.n ? tq.n : tl.n;
+    if (least >= 5 && common_prefix(tq, tl) == least && m->score < 0.75) {
+        m->score = 0.75;
+        m->rule = R_TRUNCATED;
+        m->note = N_TRUNCATED;
+    }
+    if ((tq.n == 1 || tl.n == 1) && least >= 1 && tq.c[0] == tl.c[0] && m->score < 0.6) {
+        m->score = 0.6;
+        m->rule = R_INITIAL;
+        m->note = N_INITIAL;
+    }
+    return 0;
+}
+
+/* The note of a pair's match, and with a form's penalty, the forms' notes after it ("; "). */
+static PyObject *
+match_note(const PairMatch *m, const Form *q, const Form *l, int with_forms, PyObject *family_names)
+{
+    PyObject *note;
+    switch (m->note) {
+    case N_VARIANT:
+        note = PyUnicode_FromFormat("variant table: %U", PyList_GET_ITEM(family_names, m->fam_a));
+        break;
+    case N_DIFFERENT:
+        note = PyUnicode_FromFormat("%U is not %U", PyList_GET_ITEM(family_names, m->fam_a),
+                                    PyList_GET_ITEM(family_names, m->fam_b));
+        break;
+    case N_PHONETIC:
+        note = PyUnicode_FromString("same phonetic key");
+        break;
+    case N_SKELETON:
+        note = PyUnicode_FromFormat("skeleton %U", q->skeleton_str);
+        break;
+    case N_SKELETONS:
+        note = PyUnicode_FromFormat("skeletons %U ~ %U", q->skeleton_str, l->skeleton_str);
+        break;
+    case N_SIMILAR: {
+        char *digits = PyOS_double_to_string(m->ratio, 'f', 2, 0, NULL);
+        if (digits == NULL)
+            return NULL;
+        note = PyUnicode_FromFormat("%s similar", digits);
+        PyMem_Free(digits);
+        break;
+    }
+    case N_TRUNCATED:
+        note = PyUnicode_FromString("one is the start of the other");
+        break;
+    case N_INITIAL:
+        note = PyUnicode_FromString("an initial: reported, earns no weight");
+        break;
+    default:
+        note = PyUnicode_FromString("");
+    }
+    if (note == NULL || !with_forms)
+        return note;
+    PyObject *parts[3] = {note, q->note, l->note};
+    PyObject *joined = PyUnicode_FromString("");
+    for (int i = 0; i < 3 && joined != NULL; i++) {
+        if (PyUnicode_GET_LENGTH(parts[i]) == 0)
+            continue;
+        PyObject *next = PyUnicode_GET_LENGTH(joined) ? PyUnicode_FromFormat("%U; %U", joined, parts[i])
+                                                       : (Py_INCREF(parts[i]), parts[i]);
+        Py_SETREF(joined, next);
+    }
+    Py_DECREF(note);
+    return joined;
+}
+
+/* A row's variant families, checked against the table. */
+static int
+read_families(Form *f, Py_ssize_t r, const int64_t *fam_start, const int32_t *fam_ids, Py_ssize_t fam_count,
+              Py_ssize_t families)
+{
+    int64_t a = fam_start[r], b = fam_start[r + 1];
+    if (a < 0 || b < a || b > fam_count) {
+        PyErr_Format(PyExc_IndexError, "form %zd: families %lld to %lld outside the table", r, (long long)a,
+                     (long long)b);
+        return -1;
+    }
+    f->fams = fam_ids + a;
+    f->nfams = (Py_ssize_t)(b - a);
+    for (Py_ssize_t k = 0; k < f->nfams; k++) {
+        if (f->fams[k] < 0 || f->fams[k] >= families || (k && f->fams[k] <= f->fams[k - 1])) {
+            PyErr_Format(PyExc_ValueError, "form %zd: family ids must be sorted, below %zd", r, families);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(token_scores_doc,
+"token_scores(type_ids, table, query, q_arabic, min_score, edit_floor) -> list of (type id, score, rule, note)\n\n"
+"`compare.NameComparer.token_match` of a traveller's part (`query`) against each token type of\n"
+"`type_ids`, keeping those scoring `min_score` or more, in order; `rule` indexes `index._RULES`.\n"
+"`table` = (start, arabic, chars, shape, skeleton_id, skeleton, note, penalty, flags, family_start,\n"
+"family_ids, distinct, family_names): a type's forms are the rows start[t] to start[t + 1]; row r's\n"
+"phonetic key, skeleton and text are the code points of `chars` from shape[4r], shape[4r + 1],\n"
+"shape[4r + 2] and shape[4r + 3] long, one after the other; `skeleton` and `note` are its str (for\n"
+"the notes); flags[r] is 1 for a token's first form, plus 2 when the form has a note; a row's\n"
+"variant families are family_ids[family_start[r]:family_start[r + 1]] (ids in name order);\n"
+"distinct[a * F + b] = 1 when the tables say families a and b are different names (F =\n"
+"len(family_names)). `query` = (phonetic, skeleton, text, note, penalty, first, family_start,\n"
+"family_ids, skeleton_id) of the part's forms: lists of str, the rest alike. `edit_floor` is the\n"
+"edit rule's least similarity less a float slack (a distance is worked out in full only when it\n"
+"counts).");
+
+/* The query's texts as code points, in one block. */
+static int32_t *
+query_texts(PyObject *const lists[3], Py_ssize_t forms, Form *out)
+{
+    Py_ssize_t total = 0;
+    for (int k = 0; k < 3; k++)
+        for (Py_ssize_t f = 0; f < forms; f++) {
+            PyObject *item = PyList_GET_ITEM(lists[k], f);
+            if (!PyUnicode_Check(item)) {
+                PyErr_SetString(PyExc_TypeError, "the query's forms must be str");
+                return NULL;
+            }
+            total += PyUnicode_GET_LENGTH(item);
+        }
+    int32_t *chars = PyMem_Malloc((size_t)(total + 1) * sizeof(int32_t));
+    if (chars == NULL) {
+        PyErr_NoMemory();
         return NULL;
     }
-    Py_ssize_t rows_count = PyList_GET_SIZE(phonetic);
-    if (PyList_GET_SIZE(skeleton) != rows_count || PyList_GET_SIZE(text) != rows_count) {
+    Py_ssize_t at = 0;
+    for (int k = 0; k < 3; k++)
+        for (Py_ssize_t f = 0; f < forms; f++) {
+            PyObject *item = PyList_GET_ITEM(lists[k], f);
+            Py_ssize_t n = PyUnicode_GET_LENGTH(item);
+            for (Py_ssize_t i = 0; i < n; i++)
+                chars[at + i] = (int32_t)PyUnicode_READ_CHAR(item, i);
+            Text t = {chars + at, n};
+            if (k == 0)
+                out[f].phonetic = t;
+            else if (k == 1)
+                out[f].skeleton = t;
+            else
+                out[f].text = t;
+            at += n;
+        }
+    return chars;
+}
+
+static PyObject *
+token_scores(PyObject *self, PyObject *args)
+{
+    PyObject *type_ids, *table, *query;
+    int q_arabic;
+    double min_score, edit_floor;
+    if (!PyArg_ParseTuple(args, "O!O!O!pdd", &PyList_Type, &type_ids, &PyTuple_Type, &table, &PyTuple_Type,
+                          &query, &q_arabic, &min_score, &edit_floor))
+        return NULL;
+    if (PyTuple_GET_SIZE(table) != 13 || PyTuple_GET_SIZE(query) != 9) {
+        PyErr_SetString(PyExc_ValueError, "table must hold 13 columns and query 9");
+        return NULL;
+    }
+    PyObject *skeletons = PyTuple_GET_ITEM(table, 5), *notes = PyTuple_GET_ITEM(table, 6);
+    PyObject *family_names = PyTuple_GET_ITEM(table, 12);
+    PyObject *q_lists[4];
+    for (int i = 0; i < 4; i++)
+        q_lists[i] = PyTuple_GET_ITEM(query, i);
+    if (!PyList_Check(skeletons) || !PyList_Check(notes) || !PyList_Check(family_names) ||
+        !PyList_Check(q_lists[0]) || !PyList_Check(q_lists[1]) || !PyList_Check(q_lists[2]) ||
+        !PyList_Check(q_lists[3])) {
+        PyErr_SetString(PyExc_TypeError, "the text columns must be lists of str");
+        return NULL;
+    }
+    if (all_str(family_names, "family_names") < 0 || all_str(q_lists[3], "the query's notes") < 0)
+        return NULL;
+    Py_ssize_t families = PyList_GET_SIZE(family_names), rows = PyList_GET_SIZE(skeletons);
+    Py_ssize_t forms = PyList_GET_SIZE(q_lists[0]);
+    if (PyList_GET_SIZE(notes) != rows || PyList_GET_SIZE(q_lists[1]) != forms ||
+        PyList_GET_SIZE(q_lists[2]) != forms || PyList_GET_SIZE(q_lists[3]) != forms) {
         PyErr_SetString(PyExc_ValueError, "the form columns differ in length");
         return NULL;
     }
-    int64_t wanted[64];
     if (forms > 64) {
         PyErr_SetString(PyExc_ValueError, "a name part has more than 64 forms");
         return NULL;
     }
-    for (Py_ssize_t f = 0; f < forms; f++) {
-        wanted[f] = PyLong_AsLongLong(PyList_GET_ITEM(q_skel_ids, f));
-        if (wanted[f] == -1 && PyErr_Occurred())
-            return NULL;
-    }
-    Py_buffer start, arabic, skel_ids;
-    if (get_buffer(start_obj, &start, 8, "lq", "start") < 0)
-        return NULL;
-    if (get_buffer(arabic_obj, &arabic, 1, NULL, "arabic") < 0) {
-        PyBuffer_Release(&start);
-        return NULL;
-    }
-    if (get_buffer(skel_id_obj, &skel_ids, 8, "lq", "skeleton_id") < 0) {
-        PyBuffer_Release(&start);
-        PyBuffer_Release(&arabic);
-        return NULL;
-    }
+    enum { B_START, B_ARABIC, B_CHARS, B_SHAPE, B_SKEL_ID, B_PENALTY, B_FLAGS, B_FAM_START, B_FAM_IDS,
+           B_DISTINCT, B_QPENALTY, B_QFIRST, B_QFAM_START, B_QFAM_IDS, B_QSKEL_ID, B_COUNT };
+    static const struct {
+        int in_query, slot;
+        Py_ssize_t itemsize;
+        const char *kinds, *what;
+    } specs[B_COUNT] = {
+        {0, 0, 8, "lq", "start"},           {0, 1, 1, NULL, "arabic"},
+        {0, 2, 4, "i", "chars"},            {0, 3, 4, "i", "shape"},
+        {0, 4, 8, "lq", "skeleton_id"},     {0, 7, 8, "d", "penalty"},
+        {0, 8, 1, NULL, "flags"},           {0, 9, 8, "lq", "family_start"},
+        {0, 10, 4, "i", "family_ids"},      {0, 11, 1, NULL, "distinct"},
+        {1, 4, 8, "d", "query penalty"},    {1, 5, 1, NULL, "query first"},
+        {1, 6, 8, "lq", "query family_start"}, {1, 7, 4, "i", "query family_ids"},
+        {1, 8, 8, "lq", "query skeleton_id"},
+    };
+    Py_buffer views[B_COUNT];
+    int opened = 0;
     PyObject *result = NULL;
-    Py_ssize_t types = arabic.len, count = PyList_GET_SIZE(type_ids);
-    if (start.len / 8 != types + 1 || skel_ids.len / 8 != rows_count) {
-        PyErr_SetString(PyExc_ValueError, "start, arabic and skeleton_id do not fit the columns");
+    Form *listed = NULL;
+    int32_t *q_chars = NULL;
+    for (; opened < B_COUNT; opened++) {
+        PyObject *source = PyTuple_GET_ITEM(specs[opened].in_query ? query : table, specs[opened].slot);
+        if (get_buffer(source, &views[opened], specs[opened].itemsize, specs[opened].kinds,
+                       specs[opened].what) < 0)
+            goto done;
+    }
+    Py_ssize_t types = views[B_ARABIC].len, chars_count = views[B_CHARS].len / 4;
+    if (views[B_START].len / 8 != types + 1 || views[B_SHAPE].len / 4 != 4 * rows ||
+        views[B_SKEL_ID].len / 8 != rows || views[B_PENALTY].len / 8 != rows || views[B_FLAGS].len != rows ||
+        views[B_FAM_START].len / 8 != rows + 1 || views[B_DISTINCT].len != families * families ||
+        views[B_QPENALTY].len / 8 != forms || views[B_QFIRST].len != forms ||
+        views[B_QFAM_START].len / 8 != forms + 1 || views[B_QSKEL_ID].len / 8 != forms) {
+        PyErr_SetString(PyExc_ValueError, "the table's or the query's columns do not fit one another");
         goto done;
     }
-    result = PyBytes_FromStringAndSize(NULL, count);
+    Form q_forms[64];
+    q_chars = query_texts(q_lists, forms, q_forms);
+    if (q_chars == NULL)
+        goto done;
+    const double *q_penalty = views[B_QPENALTY].buf;
+    const uint8_t *q_first = views[B_QFIRST].buf;
+    const int64_t *q_skel_id = views[B_QSKEL_ID].buf;
+    for (Py_ssize_t f = 0; f < forms; f++) {
+        Form *q = &q_forms[f];
+        q->skeleton_id = q_skel_id[f];
+        q->penalty = q_penalty[f];
+        q->first = q_first[f] != 0;
+        q->skeleton_str = PyList_GET_ITEM(q_lists[1], f);
+        q->note = PyList_GET_ITEM(q_lists[3], f);
+        q->noted = PyUnicode_GET_LENGTH(q->note) > 0;
+        if (read_families(q, f, views[B_QFAM_START].buf, views[B_QFAM_IDS].buf, views[B_QFAM_IDS].len / 4,
+                          families) < 0)
+            goto done;
+    }
+    const int64_t *start = views[B_START].buf, *skel_id = views[B_SKEL_ID].buf;
+    const int32_t *chars = views[B_CHARS].buf, *shape = views[B_SHAPE].buf;
+    const uint8_t *is_arabic = views[B_ARABIC].buf, *distinct = views[B_DISTINCT].buf;
+    const uint8_t *flags = views[B_FLAGS].buf;
+    const double *penalty = views[B_PENALTY].buf;
+    Py_ssize_t held = 0;
+    result = PyList_New(0);
     if (result == NULL)
         goto done;
-    uint8_t *keep = (uint8_t *)PyBytes_AS_STRING(result);
-    const int64_t *first = start.buf, *skeleton_id = skel_ids.buf;
-    const uint8_t *is_arabic = arabic.buf;
-    for (Py_ssize_t i = 0; i < count; i++) {
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(type_ids); i++) {
         PyObject *item = PyList_GET_ITEM(type_ids, i);
         long long t = PyLong_Check(item) ? PyLong_AsLongLong(item) : -1;
-        if (t < 0 || t >= types || first[t] < 0 || first[t + 1] > rows_count || first[t] > first[t + 1]) {
+        if (t < 0 || t >= types || start[t] < 0 || start[t + 1] > rows || start[t] > start[t + 1]) {
             if (!PyErr_Occurred())
                 PyErr_Format(PyExc_IndexError, "type id %lld outside the form table", t);
             Py_CLEAR(result);
             goto done;
         }
-        int cross = (is_arabic[t] != 0) != (q_arabic != 0), ok = 0;
-        for (int64_t r = first[t]; r < first[t + 1] && !ok; r++) {
-            PyObject *p = PyList_GET_ITEM(phonetic, r), *x = PyList_GET_ITEM(text, r);
-            PyObject *k = PyList_GET_ITEM(skeleton, r);
-            if (!PyUnicode_Check(p) || !PyUnicode_Check(x) || !PyUnicode_Check(k)) {
-                PyErr_SetString(PyExc_TypeError, "the form columns must hold str");
+        Py_ssize_t first_row = (Py_ssize_t)start[t], count = (Py_ssize_t)(start[t + 1] - start[t]);
+        if (count > held) {
+            Form *grown = PyMem_Realloc(listed, (size_t)count * sizeof(Form));
+            if (grown == NULL) {
+                PyErr_NoMemory();
                 Py_CLEAR(result);
                 goto done;
             }
-            for (Py_ssize_t f = 0; f < forms && !ok; f++) {
-                if (skeleton_id[r] == wanted[f]) {
-                    ok = 1;
-                    break;
+            listed = grown;
+            held = count;
+        }
+        for (Py_ssize_t k = 0; k < count; k++) {
+            Py_ssize_t r = first_row + k;
+            const int32_t *at = shape + 4 * r;
+            Form *l = &listed[k];
+            if (at[0] < 0 || at[1] < 0 || at[2] < 0 || at[3] < 0 ||
+                (Py_ssize_t)at[0] + at[1] + at[2] + at[3] > chars_count) {
+                PyErr_Format(PyExc_IndexError, "form %zd: its texts lie outside the chars column", r);
+                Py_CLEAR(result);
+                goto done;
+            }
+            l->phonetic = (Text){chars + at[0], at[1]};
+            l->skeleton = (Text){chars + at[0] + at[1], at[2]};
+            l->text = (Text){chars + at[0] + at[1] + at[2], at[3]};
+            l->skeleton_id = skel_id[r];
+            l->penalty = penalty[r];
+            l->first = flags[r] & 1;
+            l->noted = (flags[r] & 2) != 0;
+            l->skeleton_str = l->note = NULL; /* read when a kept match's note is written */
+            if (read_families(l, r, views[B_FAM_START].buf, views[B_FAM_IDS].buf, views[B_FAM_IDS].len / 4,
+                              families) < 0) {
+                Py_CLEAR(result);
+                goto done;
+            }
+        }
+        int cross = (is_arabic[t] != 0) != (q_arabic != 0);
+        /* _token_match: the best over pairs of forms, first pair first; "different names" on the
+         * two first forms decides at once. */
+        PairMatch best = {0.0, 0.0, R_NONE, N_NONE, 0, 0}, m;
+        Form *best_q = NULL, *best_l = NULL;
+        int penalised = 0;
+        for (Py_ssize_t f = 0; f < forms; f++) {
+            for (Py_ssize_t k = 0; k < count; k++) {
+                Form *fq = &q_forms[f], *fl = &listed[k];
+                if (pair_match(fq, fl, cross, distinct, families, edit_floor, &m) < 0) {
+                    Py_CLEAR(result);
+                    goto done;
                 }
-                PyObject *qp = PyList_GET_ITEM(q_phonetic, f), *qx = PyList_GET_ITEM(q_text, f);
-                Py_ssize_t lx = PyUnicode_GET_LENGTH(x), lqx = PyUnicode_GET_LENGTH(qx);
-                Py_ssize_t shorter = lx < lqx ? lx : lqx;
-                if ((shorter >= 5 || shorter == 1) && common_prefix(qx, x) == shorter) {
-                    ok = 1;
-                    break;
+                if (m.rule == R_DIFFERENT && fq->first && fl->first) {
+                    best = m;
+                    best_q = fq;
+                    best_l = fl;
+                    penalised = 0;
+                    goto decided;
                 }
-                Py_ssize_t lp = PyUnicode_GET_LENGTH(p), lq = PyUnicode_GET_LENGTH(qp);
-                if ((lp < lq ? lp : lq) >= 3) {
-                    Py_ssize_t longer = lp > lq ? lp : lq;
-                    /* A distance above (1 - floor) * longer cannot reach the floor: the computation
-                     * stops there (one more allowed for rounding), and the ratio is tested exactly. */
-                    Py_ssize_t limit = (Py_ssize_t)((1.0 - ratio_floor) * (double)longer) + 1;
-                    Py_ssize_t d = edit_distance(qp, p, limit);
-                    if (d < 0) {
+                double cost = fq->penalty + fl->penalty;
+                if (cost == 0.0 && !fq->noted && !fl->noted) {
+                    if (m.score > best.score) {
+                        best = m;
+                        best_q = fq;
+                        best_l = fl;
+                        penalised = 0;
+                    }
+                    continue;
+                }
+                double score = m.score - cost > 0.0 ? m.score - cost : 0.0;
+                if (score > best.score) {
+                    best = m;
+                    if (round4(score, &best.score) < 0) {
                         Py_CLEAR(result);
                         goto done;
                     }
-                    if (d <= limit && 1.0 - (double)d / (double)longer >= ratio_floor) {
-                        ok = 1;
-                        break;
-                    }
-                }
-                if (cross) {
-                    PyObject *qk = PyList_GET_ITEM(q_skeleton, f);
-                    Py_ssize_t lk = PyUnicode_GET_LENGTH(k), lqk = PyUnicode_GET_LENGTH(qk);
-                    if ((lk < lqk ? lk : lqk) >= 3) {
-                        Py_ssize_t d = edit_distance(qk, k, 1);
-                        if (d < 0) {
-                            Py_CLEAR(result);
-                            goto done;
-                        }
-                        if (d <= 1) {
-                            ok = 1;
-                            break;
-                        }
-                    }
+                    best_q = fq;
+                    best_l = fl;
+                    penalised = 1;
                 }
             }
         }
-        keep[i] = (uint8_t)ok;
+    decided:
+        if (!(best.score >= min_score))
+            continue;
+        PyObject *note = NULL;
+        if (best_q == NULL) {
+            note = PyUnicode_FromString("");
+        } else {
+            Py_ssize_t r = first_row + (best_l - listed);
+            best_l->skeleton_str = PyList_GET_ITEM(skeletons, r);
+            best_l->note = PyList_GET_ITEM(notes, r);
+            if (!PyUnicode_Check(best_l->skeleton_str) || !PyUnicode_Check(best_l->note))
+                PyErr_SetString(PyExc_TypeError, "the skeleton and note columns must hold str");
+            else
+                note = match_note(&best, best_q, best_l, penalised, family_names);
+        }
+        PyObject *found = note ? Py_BuildValue("(LdiN)", t, best.score, best.rule, note) : NULL;
+        if (found == NULL || PyList_Append(result, found) < 0) {
+            Py_XDECREF(found);
+            Py_CLEAR(result);
+            goto done;
+        }
+        Py_DECREF(found);
     }
 done:
-    PyBuffer_Release(&start);
-    PyBuffer_Release(&arabic);
-    PyBuffer_Release(&skel_ids);
+    for (int i = 0; i < opened; i++)
+        PyBuffer_Release(&views[i]);
+    PyMem_Free(listed);
+    PyMem_Free(q_chars);
     return result;
 }
 
@@ -1047,7 +1443,7 @@ static PyMethodDef methods[] = {
     {"best_gains", best_gains, METH_VARARGS, best_gains_doc},
     {"day_sums", day_sums, METH_VARARGS, day_sums_doc},
     {"union", id_union, METH_VARARGS, union_doc},
-    {"form_filter", form_filter, METH_VARARGS, form_filter_doc},
+    {"token_scores", token_scores, METH_VARARGS, token_scores_doc},
     {"survivors", survivors, METH_VARARGS, survivors_doc},
     {NULL, NULL, 0, NULL},
 };

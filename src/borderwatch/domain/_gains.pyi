@@ -13,21 +13,28 @@ def first_gains(
 ) -> tuple[bytes, bytes]: ...
 def best_gains(maps: Sequence[_GainMap], names: int) -> tuple[bytes, bytes]: ...
 def union(lists: Sequence[Buffer], size: int) -> list[int]: ...
-def form_filter(
+def token_scores(
     type_ids: list[int],
-    start: Buffer,
-    arabic: Buffer,
-    phonetic: list[str],
-    skeleton: list[str],
-    skeleton_id: Buffer,
-    text: list[str],
-    q_phonetic: list[str],
-    q_skeleton: list[str],
-    q_skeleton_id: list[int],
-    q_text: list[str],
+    table: tuple[
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+        list[str],
+        list[str],
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+        list[str],
+    ],
+    query: tuple[list[str], list[str], list[str], list[str], Buffer, Buffer, Buffer, Buffer, Buffer],
     q_arabic: bool,
-    ratio_floor: float,
-) -> bytes: ...
+    min_score: float,
+    edit_floor: float,
+) -> list[tuple[int, float, int, str]]: ...
 def day_sums(ids: Buffer, maps: Sequence[_GainMap], names: int) -> bytes: ...
 def survivors(
     maps: Sequence[_GainMap],

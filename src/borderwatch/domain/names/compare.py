@@ -136,6 +136,15 @@ class NameComparer:
                 self._cache[key] = found
         return found
 
+    def score_pair(self, traveller: NameToken, listed: NameToken) -> TokenMatch:
+        """Return `token_match` worked out by the rules anew (the memo neither read nor filled)."""
+        return self._token_match(traveller, listed)
+
+    def remember(self, traveller: NameToken, listed: NameToken, match: TokenMatch) -> None:
+        """Keep a match worked out elsewhere by these very rules (the index's C pass) for `token_match`."""
+        if len(self._cache) < 2_000_000:
+            self._cache[(traveller.uid, listed.uid)] = match
+
     def _token_match(self, traveller: NameToken, listed: NameToken) -> TokenMatch:
         cross = (traveller.script == "Arab") != (listed.script == "Arab")
         best = NO_MATCH
@@ -167,8 +176,10 @@ class NameComparer:
     ) -> TokenMatch:
         """Return the rule-based agreement of two token forms (`cross`: one side was Arabic script).
 
-        A rule added here must also be let through by the index's bulk filter
-        (`index._FormTable.possible`), which sets aside the pairs no rule here can score above zero.
+        A rule changed here must be changed alike in `_gains.c` (`token_scores`, which scores a new
+        part against the index's types in bulk; the tests hold the two to each other) and let through
+        by the index's bulk filter (`index._FormTable.possible`), which sets aside the pairs no rule
+        here can score above zero.
         """
         if fq.text == fl.text:
             return TokenMatch(1.0, MatchRule.EXACT)

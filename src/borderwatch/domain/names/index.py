@@ -14,10 +14,10 @@ alert threshold through a listed person born that year, or one the list gives no
 names need much stronger name evidence (see `screening.assess_candidates`).
 
 The neighbourhoods find a few hundred token types for a common-looking part in a large index, and
-only one in eight agrees well enough to count. The first time a part is seen, the types that cannot
-reach the comparer's minimum score by any of its rules are set aside in bulk (`_FormTable.possible`,
-one pass of the C filter in `domain/_gains.c`, or a few numpy and rapidfuzz calls where it is not
-built) before the rules score the rest one by one; the result is the same, four to ten times sooner.
+only one in eight agrees well enough to count. The first time a part is seen, all of them are scored
+by the comparison rules in one C pass (`_FormTable.scored`, `domain/_gains.c`); where that is not
+built, the types no rule can accept are set aside in bulk (`_FormTable.possible`, a few numpy and
+rapidfuzz calls) before compare.py scores the rest one by one. The result is the same either way.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein, Prefix
 from rapidfuzz.process import cdist
 
-from borderwatch.domain.names.compare import NameComparer, TokenMatch
+from borderwatch.domain.names.compare import MatchRule, NameComparer, TokenMatch
 from borderwatch.domain.names.normalize import NameParser, NameToken, ParsedName, TokenRole
 from borderwatch.domain.names.variants import NameTables
 from borderwatch.domain.travellers import Gender
@@ -89,27 +89,48 @@ def _deletions(key: str) -> set[str]:
 
 
 _RATIO_FLOOR = 0.75 - 1e-9  # the edit rule's least similarity (compare.form_match), with float slack
+# The rules in the order `_gains.token_scores` numbers them.
+_RULES = (
+    MatchRule.EXACT,
+    MatchRule.VARIANT,
+    MatchRule.PHONETIC,
+    MatchRule.SKELETON,
+    MatchRule.TRANSLITERATION,
+    MatchRule.EDIT,
+    MatchRule.TRUNCATED,
+    MatchRule.INITIAL,
+    MatchRule.JOINED,
+    MatchRule.DIFFERENT,
+    MatchRule.NONE,
+)
+_MATCHES_HELD = 100_000  # distinct (score, rule, note) kept as shared TokenMatch objects at most
 
 
 class _FormTable:
-    """Every form of every token type as flat columns, to tell in bulk which types a part cannot match.
+    """Every form of every token type as flat columns, to score a new name part against its
+    neighbours in bulk.
 
-    A pair of forms scores above zero (`compare.NameComparer.form_match`) only through one of its
-    rules: same skeleton (exact, phonetic, skeleton, transliteration), a shared variant family,
-    phonetic keys at least 0.75 similar (edit), one text the start of the other (truncated, initial),
-    or, across scripts, skeletons one edit apart. `possible` keeps the types where some pair of forms
-    meets one of these conditions: a superset of the types the rules accept, found in one C pass over
-    the pairs of forms (`_gains.form_filter`: at a few hundred types a part, rapidfuzz's matrices and
-    the numpy calls around them cost several times the comparisons themselves), or with those
-    matrices where it is not built (`_possible_numpy`, the reference the tests hold it to).
+    `scored` applies the comparison rules (`compare.NameComparer.token_match`) to every neighbour in
+    one C pass (`_gains.token_scores`): the first time a part is seen, a few hundred types are scored
+    at a cost per pair of a fraction of a microsecond, where the rules in Python cost several
+    microseconds and a few objects per pair. The tests hold every score, rule and note to compare.py.
+
+    Where the C module is not built, `possible` sets aside in bulk the types no rule can accept before
+    compare.py scores the rest: a pair of forms scores above zero only through one of its rules:
+    same skeleton (exact, phonetic, skeleton, transliteration), a shared variant family, phonetic keys
+    at least 0.75 similar (edit), one text the start of the other (truncated, initial), or, across
+    scripts, skeletons one edit apart. It keeps the types where some pair of forms meets one of these
+    conditions (a superset of the types the rules accept), with rapidfuzz's matrices and numpy.
     """
 
     __slots__ = (
         "arabic",
         "columns",
+        "family_id",
         "family_types",
         "lengths",
-        "lists",
+        "matches",
+        "rules_table",
         "single",
         "skeleton_id",
         "skeleton_ids",
@@ -121,16 +142,40 @@ class _FormTable:
         phonetic: list[str] = []
         skeleton: list[str] = []
         text: list[str] = []
+        notes: list[str] = []
+        penalties = array("d")
+        first = bytearray()
+        row_families: list[frozenset[str]] = []
         self.family_types: dict[str, set[int]] = {}
         for type_id, token in enumerate(types):
             for position, form in enumerate(token.forms):
                 phonetic.append(form.phonetic)
                 skeleton.append(form.skeleton)
                 text.append(form.text)
+                notes.append(form.note)
+                penalties.append(form.penalty)
+                # The rules give a token's original-script text to its first form (by identity).
+                is_first = form is token.forms[0]
+                first.append(1 if is_first else 0)
+                found = comparer.families(form.phonetic, token.native if is_first else "")
+                row_families.append(found)
                 native = token.native if position == 0 else ""
                 for family in comparer.families(form.phonetic, native):
                     self.family_types.setdefault(family, set()).add(type_id)
             start.append(len(phonetic))
+        # Variant families as ids in name order (the notes name the least one), the look-alike
+        # pairs the tables call different names as a matrix of those ids: the C rules read them.
+        tables = comparer.tables
+        names = sorted({f.key for f in tables.families}.union(*row_families))
+        self.family_id = {name: i for i, name in enumerate(names)}
+        distinct = bytearray(len(names) * len(names))
+        for pair in tables.distinct:
+            ids = [self.family_id[k] for k in pair if k in self.family_id]
+            if len(ids) == len(pair):
+                a, b = (ids[0], ids[-1])
+                distinct[a * len(names) + b] = distinct[b * len(names) + a] = 1
+        family_start, family_ids = self._families_as_ids(row_families)
+        self.matches: dict[tuple[float, int, str], TokenMatch] = {}
         self.start = np.asarray(start, dtype=np.int64)
         self.single = np.diff(self.start) == 1  # types written one way only (nine in ten): one row each
         # Skeletons as numbers, so "same skeleton" is an integer comparison, not a string one.
@@ -141,13 +186,86 @@ class _FormTable:
             (self.skeleton_ids[key] for key in skeleton), dtype=np.int64, count=len(skeleton)
         )
         # Object arrays gather a candidate's strings in C (`column[rows]`), lengths alongside; the
-        # C filter (see `possible`) reads the lists themselves.
-        self.lists = (phonetic, skeleton, text)
+        # C rules (see `scored`) read the lists themselves.
         self.columns = tuple(np.asarray(c, dtype=object) for c in (phonetic, skeleton, text))
         self.lengths = tuple(
             np.fromiter(map(len, c), dtype=np.int64, count=len(c)) for c in (phonetic, skeleton, text)
         )
         self.arabic = np.fromiter((t.script == "Arab" for t in types), dtype=bool, count=len(types))
+        # Each row's phonetic key, skeleton and text as code points, one after the other in one column,
+        # (offset, three lengths) per row: the C rules read a row from one place.
+        chars, shape = array("i"), array("i")
+        for row in zip(phonetic, skeleton, text, strict=True):
+            shape.append(len(chars))
+            for value in row:
+                shape.append(len(value))
+                chars.extend(map(ord, value))
+        flags = bytes(f | (2 if note else 0) for f, note in zip(first, notes, strict=True))
+        self.rules_table = (
+            self.start,
+            self.arabic,
+            chars,
+            shape,
+            self.skeleton_id,
+            skeleton,
+            notes,
+            penalties,
+            flags,
+            family_start,
+            family_ids,
+            bytes(distinct),
+            names,
+        )
+
+    def _families_as_ids(self, families: list[frozenset[str]]) -> tuple[array[int], array[int]]:
+        """Return each row's variant families as sorted ids: (start per row and one past, ids)."""
+        family_start, family_ids = array("q", [0]), array("i")
+        family_id = self.family_id
+        for found in families:
+            if found:
+                family_ids.extend(sorted(family_id[name] for name in found))
+            family_start.append(len(family_ids))
+        return family_start, family_ids
+
+    def scored(
+        self, token: NameToken, type_ids: list[int], comparer: NameComparer, types: list[NameToken]
+    ) -> tuple[tuple[int, TokenMatch], ...] | None:
+        """Return what `comparer.token_match` gives `token` against each of `type_ids` at the comparer's
+        minimum score or more, the rules worked out in C (`_gains.token_scores`) in one pass; None
+        when the C module is not built or a family of the part is unknown to the table."""
+        if _gains is None:
+            return None
+        forms = token.forms
+        families = [comparer.families(f.phonetic, token.native if f is forms[0] else "") for f in forms]
+        if any(name not in self.family_id for found in families for name in found):
+            return None
+        family_start, family_ids = self._families_as_ids(families)
+        query = (
+            [f.phonetic for f in forms],
+            [f.skeleton for f in forms],
+            [f.text for f in forms],
+            [f.note for f in forms],
+            array("d", [f.penalty for f in forms]),
+            bytes(1 if f is forms[0] else 0 for f in forms),
+            family_start,
+            family_ids,
+            array("q", [self.skeleton_ids.get(f.skeleton, -1) for f in forms]),
+        )
+        found = _gains.token_scores(
+            type_ids, self.rules_table, query, token.script == "Arab", comparer.min_score, _RATIO_FLOOR
+        )
+        matches = self.matches
+        result = []
+        for type_id, score, rule, note in found:
+            key = (score, rule, note)
+            match = matches.get(key)
+            if match is None:
+                match = TokenMatch(score, _RULES[rule], note)
+                if len(matches) < _MATCHES_HELD:
+                    matches[key] = match
+            comparer.remember(token, types[type_id], match)
+            result.append((type_id, match))
+        return tuple(result)
 
     def possible(self, token: NameToken, type_ids: list[int], comparer: NameComparer) -> list[int]:
         """Return the types of `type_ids` (sorted) that some rule could match with `token`, in order."""
@@ -156,26 +274,7 @@ class _FormTable:
         forms = token.forms
         wanted = [self.skeleton_ids.get(f.skeleton, -1) for f in forms]
         ids = np.asarray(type_ids, dtype=np.int64)
-        if _gains is not None:  # every condition but the families in one C pass over the pairs of forms
-            phonetic_list, skeleton_list, text_list = self.lists
-            mask = _gains.form_filter(
-                type_ids,
-                self.start,
-                self.arabic,
-                phonetic_list,
-                skeleton_list,
-                self.skeleton_id,
-                text_list,
-                [f.phonetic for f in forms],
-                [f.skeleton for f in forms],
-                wanted,
-                [f.text for f in forms],
-                token.script == "Arab",
-                _RATIO_FLOOR,
-            )
-            keep = np.frombuffer(mask, dtype=np.bool_).copy()
-        else:
-            keep = self._possible_numpy(token, ids, wanted)
+        keep = self._possible_numpy(token, ids, wanted)
         # A shared variant family (Youssef ~ Yusuf) whatever the letters.
         families: set[str] = set()
         for position, form in enumerate(forms):
@@ -189,7 +288,7 @@ class _FormTable:
 
     def _possible_numpy(self, token: NameToken, ids: np.ndarray, wanted: list[int]) -> np.ndarray:
         """Return, per type of `ids`, whether a pair of forms meets a condition other than a shared
-        family, with rapidfuzz's matrices and numpy: the reference of the C filter."""
+        family, with rapidfuzz's matrices and numpy."""
         one_each = bool(self.single[ids].all())
         if one_each:  # the rows are the types' own, no grouping needed
             rows = self.start[ids]
@@ -474,9 +573,12 @@ class NameIndex:
         if found is not None:
             return found
         type_ids = self.neighbours(token)
-        if self._forms is not None:
-            type_ids = self._forms.possible(token, type_ids, self.comparer)
-        result = self._scored(token, type_ids)
+        forms = self._forms
+        result = forms.scored(token, type_ids, self.comparer, self.types) if forms is not None else None
+        if result is None:  # no C rules: the types no rule can accept set aside in bulk, the rest scored
+            if forms is not None:
+                type_ids = forms.possible(token, type_ids, self.comparer)
+            result = self._scored(token, type_ids)
         if len(self._expansions) < 1_000_000:
             self._expansions[token.uid] = result
         return result
@@ -484,15 +586,22 @@ class NameIndex:
     def expand_exhaustive(self, token: NameToken) -> tuple[tuple[int, TokenMatch], ...]:
         """Return what `expand` does, scoring every neighbour by the rules (no bulk filter, no memo).
 
-        The reference the tests hold `expand` to.
+        The reference the tests hold `expand` to: every pair is scored by compare.py anew, not read
+        from the comparer's memo (which the C pass of `expand` fills).
         """
-        return self._scored(token, self.neighbours(token))
+        return self._scored(token, self.neighbours(token), self.comparer.score_pair)
 
-    def _scored(self, token: NameToken, type_ids: list[int]) -> tuple[tuple[int, TokenMatch], ...]:
+    def _scored(
+        self,
+        token: NameToken,
+        type_ids: list[int],
+        score: Callable[[NameToken, NameToken], TokenMatch] | None = None,
+    ) -> tuple[tuple[int, TokenMatch], ...]:
         matches = []
         threshold = self.comparer.min_score
+        score = score or self.comparer.token_match
         for type_id in type_ids:
-            match = self.comparer.token_match(token, self.types[type_id])
+            match = score(token, self.types[type_id])
             if match.score >= threshold:
                 matches.append((type_id, match))
         return tuple(matches)
