@@ -7,6 +7,12 @@ from _typeshed import ReadableBuffer
 
 Buffer = ReadableBuffer | np.ndarray  # numpy arrays are buffers (typed so from Python 3.12)
 _GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray]
+_Texts = list[str]
+# start, arabic, chars, shape, skeleton_id, skeleton, note, penalty, flags, family_start, family_ids,
+# distinct, family_names (see token_scores)
+_FormTable = tuple[
+    Buffer, Buffer, Buffer, Buffer, Buffer, _Texts, _Texts, Buffer, Buffer, Buffer, Buffer, Buffer, _Texts
+]
 
 def first_gains(
     postings: Sequence[Buffer], gains: Sequence[float], name_ok: Buffer
@@ -15,22 +21,8 @@ def best_gains(maps: Sequence[_GainMap], names: int) -> tuple[bytes, bytes]: ...
 def union(lists: Sequence[Buffer], size: int) -> list[int]: ...
 def token_scores(
     type_ids: list[int],
-    table: tuple[
-        Buffer,
-        Buffer,
-        Buffer,
-        Buffer,
-        Buffer,
-        list[str],
-        list[str],
-        Buffer,
-        Buffer,
-        Buffer,
-        Buffer,
-        Buffer,
-        list[str],
-    ],
-    query: tuple[list[str], list[str], list[str], list[str], Buffer, Buffer, Buffer, Buffer, Buffer],
+    table: _FormTable,
+    query: tuple[_Texts, _Texts, _Texts, _Texts, Buffer, Buffer, Buffer, Buffer, Buffer],
     q_arabic: bool,
     min_score: float,
     edit_floor: float,
