@@ -148,7 +148,7 @@ class _FormTable:
         row_families: list[frozenset[str]] = []
         self.family_types: dict[str, set[int]] = {}
         for type_id, token in enumerate(types):
-            for position, form in enumerate(token.forms):
+            for form in token.forms:
                 phonetic.append(form.phonetic)
                 skeleton.append(form.skeleton)
                 text.append(form.text)
@@ -159,8 +159,7 @@ class _FormTable:
                 first.append(1 if is_first else 0)
                 found = comparer.families(form.phonetic, token.native if is_first else "")
                 row_families.append(found)
-                native = token.native if position == 0 else ""
-                for family in comparer.families(form.phonetic, native):
+                for family in found:
                     self.family_types.setdefault(family, set()).add(type_id)
             start.append(len(phonetic))
         # Variant families as ids in name order (the notes name the least one), the look-alike
@@ -185,8 +184,8 @@ class _FormTable:
         self.skeleton_id = np.fromiter(
             (self.skeleton_ids[key] for key in skeleton), dtype=np.int64, count=len(skeleton)
         )
-        # Object arrays gather a candidate's strings in C (`column[rows]`), lengths alongside; the
-        # C rules (see `scored`) read the lists themselves.
+        # Object arrays gather a candidate's strings in C (`column[rows]`), lengths alongside (for
+        # `possible`; the C rules read the code points packed below).
         self.columns = tuple(np.asarray(c, dtype=object) for c in (phonetic, skeleton, text))
         self.lengths = tuple(
             np.fromiter(map(len, c), dtype=np.int64, count=len(c)) for c in (phonetic, skeleton, text)
@@ -277,8 +276,8 @@ class _FormTable:
         keep = self._possible_numpy(token, ids, wanted)
         # A shared variant family (Youssef ~ Yusuf) whatever the letters.
         families: set[str] = set()
-        for position, form in enumerate(forms):
-            families |= comparer.families(form.phonetic, token.native if position == 0 else "")
+        for form in forms:  # the original-script text goes with the first form, as in the rules
+            families |= comparer.families(form.phonetic, token.native if form is forms[0] else "")
         if families:
             related = set().union(*(self.family_types.get(f, ()) for f in families))
             if related:
