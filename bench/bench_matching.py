@@ -33,6 +33,7 @@ from borderwatch.domain.screening import screen_subject
 from borderwatch.domain.watchlists import EntityId, EntityKind, ListEntry
 from borderwatch.services.evaluation import ListSpec, import_lists, subject_from_query
 from borderwatch.services.names import build_name_index, load_name_tables
+from borderwatch.services.screen import freeze_built_indexes
 
 Results = dict[str, list[tuple[str, float]]]
 
@@ -104,6 +105,7 @@ def main() -> None:
     index = build_name_index(entries)
     memory = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
+    freeze_built_indexes()  # held as the server holds it: out of the garbage collector's generations
     config = MatchConfig()
     scan = MatchConfig(alert_threshold=0.05)
 

@@ -36,6 +36,7 @@ from borderwatch.formats.lists.ofac import parse_ofac
 from borderwatch.formats.lists.un import parse_un_list
 from borderwatch.services.names import build_name_index, load_name_tables
 from borderwatch.services.reference import country_table
+from borderwatch.services.screen import freeze_built_indexes
 from borderwatch.services.simulation import load_name_pools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +82,7 @@ def main() -> None:
     config = MatchConfig()
     index = build_name_index(entries, config=config)
     build = time.perf_counter() - start
+    freeze_built_indexes()  # held as the server holds it: out of the garbage collector's generations
     subjects = route_subjects(a.travellers, a.seed)
 
     flights: list[float] = []  # seconds per 400-passenger flight of the warm passes
