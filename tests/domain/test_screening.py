@@ -22,8 +22,6 @@ from borderwatch.domain.names.compare import MatchRule, NameComparer
 from borderwatch.domain.names.index import NameIndex
 from borderwatch.domain.names.normalize import NameToken
 from borderwatch.domain.screening import (
-    _best_gains,
-    _best_gains_numpy,
     _first_gains,
     _first_gains_numpy,
     _part_pattern,
@@ -664,26 +662,49 @@ def test_a_part_map_made_as_arrays_holds_what_the_dict_holds(
         assert _as_dict(reference) == as_dict
 
 
-@settings(max_examples=300, deadline=None)
-@given(maps=st.lists(st.tuples(postings_lists, st.booleans()), max_size=8))
-def test_the_best_of_several_maps_is_the_same_from_dicts_and_arrays(
-    maps: list[tuple[list[tuple[list[int], float]], bool]],
+@pytest.mark.parametrize("merge", ["c", "numpy"])
+def test_the_years_around_a_birth_year_give_each_name_its_best_gain_in_any_of_them(
+    monkeypatch: pytest.MonkeyPatch, merge: str
 ) -> None:
-    # The maps of the four years around a birth year are merged (best gain per name), some
-    # of them dicts, some arrays.
-    name_ok = bytes([1] * 60)
-    made = [
-        _first_gains([(array("i", n), g) for n, g in found], name_ok, array_from=0 if big else 10**9)
-        for found, big in maps
+    # A part's map of the years around a traveller's birth year is made in one merge over all their
+    # postings; it must hold, per name, the best of what that part's maps of each of those years hold
+    # (listed days and listed spans). Years with spellings listed in them, around them and far away;
+    # common parts (maps as arrays) and rare ones (dicts).
+    if merge == "numpy":
+        monkeypatch.setattr(screening, "_gains", None)
+    elif screening._gains is None:
+        pytest.skip("the C merges (_gains.c) are not built here")
+    # Spellings listed with days in six years and with a year span, one in four of them holding two
+    # spellings of one given name (its two types earn a part different gains: the best must win).
+    people = [
+        _listed(
+            i,
+            f"Mohamed ALI {a}{b}{c}" if i % 4 else f"Mohammed Mohamed {a}{b}{c}",
+            (ListedBirthDate(date(1970, 1, 1), date(1970, 12, 31), DateExactness.YEAR),)
+            if i % 5 == 0
+            else (ListedBirthDate(date(1968 + i % 6, 3, 1), date(1968 + i % 6, 3, 1), DateExactness.EXACT),)
+            if i % 5 < 3
+            else (),
+        )
+        for i, (a, b, c) in enumerate((a, b, c) for a in "BKLMNRST" for b in "AIOU" for c in _SUFFIXES * 4)
     ]
-    expected: dict[int, float] = {}
-    for gained in made:
-        for name_id, gain in _as_dict(gained).items():
-            expected[name_id] = max(expected.get(name_id, 0.0), gain)
-    assert _as_dict(_best_gains(made, 60, array_from=10**9)) == expected
-    assert _as_dict(_best_gains(made, 60, array_from=0)) == expected  # by the C merge where it is built
-    if made:
-        assert _as_dict(_best_gains_numpy(made)) == expected
+    index = NameIndex.build(people, load_name_tables())
+    plan = _Plan.of(index, MatchConfig())
+    kinds = set()
+    for text in ("MOHAMED ALI BADANI", "MUHAMMAD ALIY KIZIRI", "MOHAMMED SADRISSI"):
+        for token in index.parse(text).name_tokens:
+            part = plan.part(index, token)
+            for year in range(1964, 1978):
+                near = part.near_year(index, year)
+                kinds.add(type(near))
+                expected: dict[int, float] = {}
+                for offset in screening._NEAR_YEARS:
+                    for spans in (False, True):
+                        for name_id, gain in _as_dict(part.in_year(index, year + offset, spans)).items():
+                            expected[name_id] = max(expected.get(name_id, 0.0), gain)
+                assert _as_dict(near) == expected, (text, token.display, year)
+                assert part.near_year(index, year) is near  # kept for the next traveller of that year
+    assert kinds == {dict, tuple}  # both kinds of map were met
 
 
 @pytest.mark.skipif(screening._gains is None, reason="the C merges (_gains.c) are not built here")
@@ -693,11 +714,11 @@ def test_the_c_merges_refuse_what_is_not_a_map_of_the_index() -> None:
     with pytest.raises(IndexError, match="name id 60 outside the index's 60 names"):
         gains.first_gains([array("i", [1, 60])], [1.0], bytes([1] * 60))
     with pytest.raises(IndexError, match="name id -1"):
-        gains.best_gains([{-1: 1.0}], 60)
+        gains.day_sums(np.arange(3), [{-1: 1.0}], 60)
     with pytest.raises(TypeError, match="expected items of 4 bytes"):
         gains.first_gains([array("q", [1])], [1.0], bytes([1] * 60))
     with pytest.raises(ValueError, match="differ in length"):
-        gains.best_gains([(np.arange(3), np.zeros(2))], 60)
+        gains.day_sums(np.arange(3), [(np.arange(3), np.zeros(2))], 60)
     # After the errors the scratch table is clean: a later merge counts every name afresh.
     ids, values = gains.first_gains([array("i", [1, 2, 1]), array("i", [3, 2])], [2.0, 1.0], bytes([1] * 60))
     assert np.frombuffer(ids, dtype=np.int64).tolist() == [1, 2, 3]

@@ -359,55 +359,6 @@ done_lists:
     return result;
 }
 
-/* ---- best_gains -------------------------------------------------------------------------- */
-
-typedef struct {
-    Columns *out;
-} BestState;
-
-static int
-visit_best(int64_t id, double gain, void *state)
-{
-    Columns *out = ((BestState *)state)->out;
-    int64_t at = met_at(id);
-    if (at >= 0) {
-        double *held = &out->values[at];
-        if (*held < gain)
-            *held = gain;
-        return 0;
-    }
-    meet(id, out->len);
-    return columns_push(out, id, gain);
-}
-
-PyDoc_STRVAR(best_gains_doc,
-"best_gains(maps, names) -> (ids bytes, gains bytes)\n\n"
-"Each name's best gain over several maps (dicts or (ids, gains) pairs) of an index of `names`\n"
-"names; names in the order first met.");
-
-static PyObject *
-best_gains(PyObject *self, PyObject *args)
-{
-    PyObject *maps;
-    Py_ssize_t names;
-    if (!PyArg_ParseTuple(args, "On", &maps, &names))
-        return NULL;
-    PyObject *fast = PySequence_Fast(maps, "maps must be a sequence");
-    if (fast == NULL)
-        return NULL;
-    Columns *out = begin_columns();
-    PyObject *result = NULL;
-    if (begin_merge(names) < 0)
-        goto done;
-    BestState state = {out};
-    if (each_map(fast, names, visit_best, &state) < 0)
-        goto done;
-    result = columns_as_bytes(out);
-done:
-    Py_DECREF(fast);
-    return result;
-}
-
 /* ---- string measures -------------------------------------------------------------------- */
 
 /* A string as its code points (the form table packs every form's texts in one int32 column, so a
@@ -1440,7 +1391,6 @@ done:
 
 static PyMethodDef methods[] = {
     {"first_gains", first_gains, METH_VARARGS, first_gains_doc},
-    {"best_gains", best_gains, METH_VARARGS, best_gains_doc},
     {"day_sums", day_sums, METH_VARARGS, day_sums_doc},
     {"union", id_union, METH_VARARGS, union_doc},
     {"token_scores", token_scores, METH_VARARGS, token_scores_doc},
