@@ -503,6 +503,68 @@ def test_the_neighbourhood_gathered_in_c_is_the_python_sets(
     assert sum(map(len, in_c)) > 10 * len(tokens)
 
 
+def _one_letter_off(a: str, b: str) -> bool:
+    """True when a deletion of one letter turns `a` into `b`."""
+    return len(a) == len(b) + 1 and any(a[:i] + a[i + 1 :] == b for i in range(len(a)))
+
+
+def _deleted(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+def _near_by_definition(index: NameIndex, token: NameToken) -> list[int]:
+    """Return the neighbourhood of a part by its definition, over every form of every type: a form
+    whose skeleton is the part's, or (skeletons of 3 letters or more) one letter longer, one shorter,
+    or one letter replaced (a deletion in common); or whose phonetic key (4 letters or more) is so."""
+    near = []
+    for type_id, listed in enumerate(index.types):
+        for q in token.forms:
+            for f in listed.forms:
+                sq, sl, pq, pl = q.skeleton, f.skeleton, q.phonetic, f.phonetic
+                by_skeleton = bool(sq and sl) and (
+                    sl == sq
+                    or (
+                        len(sq) >= 3
+                        and (
+                            (len(sl) >= 3 and _one_letter_off(sl, sq))
+                            or _one_letter_off(sq, sl)
+                            or (len(sl) >= 3 and bool(_deleted(sl) & _deleted(sq)))
+                        )
+                    )
+                )
+                by_phonetic = (
+                    len(pq) >= names_index._MIN_EDIT_KEY
+                    and len(pl) >= names_index._MIN_EDIT_KEY
+                    and (
+                        pl == pq
+                        or _one_letter_off(pl, pq)
+                        or _one_letter_off(pq, pl)
+                        or bool(_deleted(pl) & _deleted(pq))
+                    )
+                )
+                if by_skeleton or by_phonetic:
+                    near.append(type_id)
+                    break
+            else:
+                continue
+            break
+    return near
+
+
+def test_the_neighbourhood_is_every_type_one_edit_away_on_either_side(full_index: NameIndex) -> None:
+    # The deletion lists gather exactly the types the definition names (checked against every type
+    # of the UN + OFAC index, for parts of every kind the expansion tests use, a sample).
+    tokens = [token for text in _expansion_texts(full_index) for token in full_index.parse(text).name_tokens]
+    sample = tokens[::12]
+    sizes = []
+    for token in sample:
+        near = full_index.neighbours(token)
+        assert near == _near_by_definition(full_index, token), token.raw
+        sizes.append(len(near))
+    assert len(sample) > 50
+    assert sum(sizes) > 10 * len(sample)
+
+
 def _crafted_tokens(full_index: NameIndex) -> list[NameToken]:
     """Return name parts of shapes the parser seldom makes but the rules provide for: forms with a
     note and no penalty, and a Latin part carrying the original-script text of another family (two

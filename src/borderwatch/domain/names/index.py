@@ -389,9 +389,11 @@ class NameIndex:
         self.type_names: list[array[int]] = []  # names holding each type (arrays: 4 bytes a posting)
         # Types by key as int arrays (4 bytes a type, and read in one pass by the C union).
         self.skeleton_types: dict[str, array[int]] = {}
-        self.deletions: dict[str, list[str]] = {}
+        # One letter deleted from a key -> the types of every key it comes from (their arrays, shared
+        # with the dict above: a neighbourhood is gathered without looking each key up again).
+        self.deletions: dict[str, list[array[int]]] = {}
         self.phonetic_types: dict[str, array[int]] = {}
-        self.phonetic_deletions: dict[str, list[str]] = {}
+        self.phonetic_deletions: dict[str, list[array[int]]] = {}
         self.skeleton_df: dict[str, int] = {}
         self.by_birth_date: dict[date, list[int]] = {}
         # Entries by their listed document numbers (normalised): a traveller's document can add
@@ -523,14 +525,14 @@ class NameIndex:
     def finish(self) -> None:
         """Build the deletion neighbourhood of the skeletons and count the persons indexed."""
         self.deletions = {}
-        for skeleton in self.skeleton_types:
+        for skeleton, holders in self.skeleton_types.items():
             if len(skeleton) >= 3:
                 for deleted in _deletions(skeleton):
-                    self.deletions.setdefault(deleted, []).append(skeleton)
+                    self.deletions.setdefault(deleted, []).append(holders)
         self.phonetic_deletions = {}
-        for key in self.phonetic_types:
+        for key, holders in self.phonetic_types.items():
             for deleted in _deletions(key):
-                self.phonetic_deletions.setdefault(deleted, []).append(key)
+                self.phonetic_deletions.setdefault(deleted, []).append(holders)
         self.entity_count = sum(1 for e in self.entries if e.kind is EntityKind.PERSON) or len(self.entries)
         self._token_facts.clear()
         self.type_idf = [self.idf(t) for t in self.types]
@@ -608,24 +610,24 @@ class NameIndex:
     def neighbours(self, token: NameToken) -> list[int]:
         """Return the token types near a name part by skeleton or phonetic key (one edit on each
         side), sorted, each once."""
-        near: list[array[int]] = []  # the types of each key found (in a million spellings, they overlap)
-        skeleton_types = self.skeleton_types
-        skeletons: set[str] = set()
+        # The types of each key found, repeats and all (in a million spellings they overlap): the
+        # union below keeps each type once.
+        near: list[array[int]] = []
+        skeleton_types, deletions = self.skeleton_types, self.deletions
         for form in token.forms:
             key = form.skeleton
             if not key:
                 continue
-            skeletons.add(key)
-            if len(key) >= 3:
-                skeletons.update(self.deletions.get(key, ()))
-                for deleted in _deletions(key):
-                    if deleted in skeleton_types:
-                        skeletons.add(deleted)
-                    skeletons.update(self.deletions.get(deleted, ()))
-        for key in skeletons:
             found = skeleton_types.get(key)
             if found is not None:
                 near.append(found)
+            if len(key) >= 3:
+                near.extend(deletions.get(key, ()))  # keys one letter longer
+                for deleted in _deletions(key):
+                    found = skeleton_types.get(deleted)  # one letter shorter
+                    if found is not None:
+                        near.append(found)
+                    near.extend(deletions.get(deleted, ()))  # one letter replaced
         # Spellings one letter apart in the phonetic key (Safi ~ Shafi, Shalai ~ Shahlai): the
         # edit-distance rule accepts them though their skeletons may differ.
         phonetic_types, phonetic_deletions = self.phonetic_types, self.phonetic_deletions
@@ -636,14 +638,12 @@ class NameIndex:
             found = phonetic_types.get(key)
             if found is not None:
                 near.append(found)
-            for other in phonetic_deletions.get(key, ()):
-                near.append(phonetic_types[other])
+            near.extend(phonetic_deletions.get(key, ()))
             for deleted in _deletions(key):
                 found = phonetic_types.get(deleted)
                 if found is not None:
                     near.append(found)
-                for other in phonetic_deletions.get(deleted, ()):
-                    near.append(phonetic_types[other])
+                near.extend(phonetic_deletions.get(deleted, ()))
         if _gains is not None:  # the union in one C pass (see _gains.c), not a set updated list by list
             return _gains.union(near, len(self.types))
         type_ids: set[int] = set()
