@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from borderwatch.domain.names.compare import MatchRule, NameComparer
+from borderwatch.domain.names.compare import MatchRule, NameComparer, TokenMatch
 from borderwatch.domain.names.normalize import NameParser
 
 
@@ -50,3 +50,24 @@ def test_initial_and_truncation(parser: NameParser, comparer: NameComparer) -> N
     assert [p.match.rule for p in initial] == [MatchRule.INITIAL, MatchRule.EXACT]
     cut = comparer.token_match(parser.parse("MASHHADAN").tokens[0], parser.parse("MASHHADANIYAT").tokens[0])
     assert cut.rule is MatchRule.TRUNCATED
+
+
+def test_token_match_reads_the_known_matches_before_working_a_pair_out(parser: NameParser) -> None:
+    # An index hands the comparer its expansions: per traveller part, (listed type id, match) sorted
+    # by type id. token_match answers a pair found there with that very match, and works out by the
+    # rules a pair of a type not there, a listed part the index does not know, or a part never expanded.
+    comparer = NameComparer(parser.tables)
+    mounir, munir, mounira, monir, karim = (
+        parser.parse(t).name_tokens[0] for t in ("MOUNIR", "MUNIR", "MOUNIRA", "MONIR", "KARIM")
+    )
+    known = TokenMatch(0.42, MatchRule.EDIT, "as the index found it")
+    first, last = TokenMatch(0.61, MatchRule.EDIT), TokenMatch(0.62, MatchRule.EDIT)
+    comparer.read_known(
+        {mounir.uid: ((1, first), (3, known), (7, last))}, {munir.uid: 3, mounira.uid: 7, monir.uid: 5}
+    )
+    assert comparer.token_match(mounir, munir) is known
+    assert comparer.token_match(mounir, mounira) is last
+    assert comparer.token_match(mounir, monir) == comparer.score_pair(mounir, monir)  # type 5: not kept
+    assert comparer.token_match(mounir, karim) == comparer.score_pair(mounir, karim)  # no type
+    assert comparer.token_match(munir, mounir) == comparer.score_pair(munir, mounir)  # never expanded
+    assert comparer.score_pair(mounir, munir) != known  # the rules say otherwise: the match was read

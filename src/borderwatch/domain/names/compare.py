@@ -17,7 +17,7 @@ joined / split  . . . two parts on one side written as one on the other (Bun Hie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -83,7 +83,7 @@ def _ratio(a: str, b: str) -> float:
 class NameComparer:
     """Scores name parts against each other with explicit rules; memoises pairs (pure, deterministic)."""
 
-    __slots__ = ("_cache", "_families", "_joined", "min_score", "tables")
+    __slots__ = ("_cache", "_families", "_joined", "_known", "_type_of", "min_score", "tables")
 
     def __init__(self, tables: NameTables, min_score: float = 0.55) -> None:
         self.tables = tables
@@ -91,6 +91,18 @@ class NameComparer:
         self._cache: dict[tuple[str, str], TokenMatch] = {}
         self._joined: dict[tuple[str, str, str, bool], TokenMatch] = {}
         self._families: dict[tuple[str, str], frozenset[str]] = {}
+        self._known: Mapping[str, Sequence[tuple[int, TokenMatch]]] = {}
+        self._type_of: Mapping[str, int] = {}
+
+    def read_known(
+        self, known: Mapping[str, Sequence[tuple[int, TokenMatch]]], type_of: Mapping[str, int]
+    ) -> None:
+        """Answer `token_match` from matches worked out elsewhere by these very rules, before working a
+        pair out: `known[traveller uid]` holds (listed type id, match) sorted by type id (an index's
+        expansions of a part, which its C pass scores), `type_of[listed uid]` the listed part's type
+        id. Both are read as they are filled; a pair not found there is worked out here."""
+        self._known = known
+        self._type_of = type_of
 
     def families(self, phonetic: str, native: str = "") -> frozenset[str]:
         """Return the variant families of a form's phonetic key (and original-script text), memoised."""
@@ -131,19 +143,30 @@ class NameComparer:
         key = (traveller.uid, listed.uid)
         found = self._cache.get(key)
         if found is None:
-            found = self._token_match(traveller, listed)
+            found = self._known_match(traveller, listed) or self._token_match(traveller, listed)
             if len(self._cache) < 2_000_000:
                 self._cache[key] = found
         return found
 
+    def _known_match(self, traveller: NameToken, listed: NameToken) -> TokenMatch | None:
+        scored = self._known.get(traveller.uid) if traveller.uid else None
+        if not scored:
+            return None
+        type_id = self._type_of.get(listed.uid) if listed.uid else None
+        if type_id is None:
+            return None
+        lo, hi = 0, len(scored)
+        while lo < hi:  # the pairs come sorted by type id
+            mid = (lo + hi) // 2
+            if scored[mid][0] < type_id:
+                lo = mid + 1
+            else:
+                hi = mid
+        return scored[lo][1] if lo < len(scored) and scored[lo][0] == type_id else None
+
     def score_pair(self, traveller: NameToken, listed: NameToken) -> TokenMatch:
         """Return `token_match` worked out by the rules anew (the memo neither read nor filled)."""
         return self._token_match(traveller, listed)
-
-    def remember(self, traveller: NameToken, listed: NameToken, match: TokenMatch) -> None:
-        """Keep a match worked out elsewhere by these very rules (the index's C pass) for `token_match`."""
-        if len(self._cache) < 2_000_000:
-            self._cache[(traveller.uid, listed.uid)] = match
 
     def _token_match(self, traveller: NameToken, listed: NameToken) -> TokenMatch:
         cross = (traveller.script == "Arab") != (listed.script == "Arab")

@@ -227,7 +227,7 @@ class _FormTable:
         return family_start, family_ids
 
     def scored(
-        self, token: NameToken, type_ids: list[int], comparer: NameComparer, types: list[NameToken]
+        self, token: NameToken, type_ids: list[int], comparer: NameComparer
     ) -> tuple[tuple[int, TokenMatch], ...] | None:
         """Return what `comparer.token_match` gives `token` against each of `type_ids` at the comparer's
         minimum score or more, the rules worked out in C (`_gains.token_scores`) in one pass; None
@@ -262,7 +262,6 @@ class _FormTable:
                 match = TokenMatch(score, _RULES[rule], note)
                 if len(matches) < _MATCHES_HELD:
                     matches[key] = match
-            comparer.remember(token, types[type_id], match)
             result.append((type_id, match))
         return tuple(result)
 
@@ -401,6 +400,9 @@ class NameIndex:
         self.document_entries: dict[str, list[int]] = {}
         self.entity_count = 0
         self._expansions: dict[str, tuple[tuple[int, TokenMatch], ...]] = {}
+        # The alignment reads a part's matches from its expansion (the comparer holds these dicts, not
+        # the index: no reference cycle), not from copies made into the comparer's memo up front.
+        self.comparer.read_known(self._expansions, self.type_of_uid)
         self._forms: _FormTable | None = None
         self.type_idf: list[float] = []
         self.type_common: list[bool] = []
@@ -575,7 +577,7 @@ class NameIndex:
             return found
         type_ids = self.neighbours(token)
         forms = self._forms
-        result = forms.scored(token, type_ids, self.comparer, self.types) if forms is not None else None
+        result = forms.scored(token, type_ids, self.comparer) if forms is not None else None
         if result is None:  # no C rules: the types no rule can accept set aside in bulk, the rest scored
             if forms is not None:
                 type_ids = forms.possible(token, type_ids, self.comparer)
@@ -588,7 +590,7 @@ class NameIndex:
         """Return what `expand` does, scoring every neighbour by the rules (no bulk filter, no memo).
 
         The reference the tests hold `expand` to: every pair is scored by compare.py anew, not read
-        from the comparer's memo (which the C pass of `expand` fills).
+        from the comparer's memo nor from the expansions (which `token_match` reads).
         """
         return self._scored(token, self.neighbours(token), self.comparer.score_pair)
 
