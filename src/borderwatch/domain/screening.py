@@ -538,6 +538,7 @@ class _Plan:
         "parts",
         "slope",
         "slope_undated",
+        "type_weight",
         "w_cl",
         "w_ct",
         "walk_size",
@@ -558,6 +559,7 @@ class _Plan:
         self.listed_weight: list[float] = np.bincount(
             owner, weights=type_weight[flat], minlength=len(counts)
         ).tolist()
+        self.type_weight: list[float] = type_weight.tolist()  # `_listed_weight` of each token type
         kinds = config.entity_kinds
         ok = np.fromiter((e.kind in kinds for e in index.entries), dtype=np.uint8, count=len(index.entries))
         self.name_ok = ok[np.asarray(index.name_entry, dtype=np.int64)].tobytes() if len(ok) else b""
@@ -608,12 +610,18 @@ class _Plan:
             config = self.config
             weight = token_weight(index, token, config)
             gains = []
+            type_weight = self.type_weight
+            floor = config.agreement_floor
+            span = 1.0 - floor
             for type_id, match in index.expand(token):
                 # An aligned pair earns min(listed weight, traveller weight) x agreement (see
                 # `name_features`): a very common part (Mohamed, capped at `common_token_weight`)
                 # earns no more against a rare listed spelling one letter away than its own weight.
-                listed = _listed_weight(index, type_id, config)
-                gain = (listed if listed < weight else weight) * agreement(match.score, config)
+                # (`agreement` written out: the same floats, without a call and four config reads
+                # a type.)
+                listed = type_weight[type_id]
+                agreed = min(1.0, max(0.0, (match.score - floor) / span)) if span > 0 else 1.0
+                gain = (listed if listed < weight else weight) * agreed
                 if gain > 0.0:
                     gains.append((type_id, gain))
             found = _PartGains(index, gains, weight, self.name_ok)
