@@ -686,6 +686,20 @@ _VECTOR_DAY_FROM = 64  # names born on the traveller's day from which their gain
 _SLACK = 1e-9  # rounding allowance when a bound is compared with a required gain (also in _gains.c)
 _NO_NAMES = np.zeros(0, dtype=np.int64)
 _NO_GAINS = np.zeros(0, dtype=np.float64)
+
+
+def _day_arrays(on_day: _GainMap) -> tuple[np.ndarray, np.ndarray]:
+    """Return the names born on the traveller's day and their summed gains as arrays."""
+    if isinstance(on_day, tuple):
+        return on_day
+    if not on_day:
+        return _NO_NAMES, _NO_GAINS
+    return (
+        np.fromiter(on_day.keys(), dtype=np.int64, count=len(on_day)),
+        np.fromiter(on_day.values(), dtype=np.float64, count=len(on_day)),
+    )
+
+
 # Merged postings from which the candidates are bounded on arrays rather than in the dict loop of
 # `_search`: always with the C merges (as fast as the loop on UN + OFAC's small maps), from 200 with numpy.
 _VECTOR_FROM = 200 if _gains is None else 0
@@ -783,8 +797,11 @@ class _Vectors:
         self.arrays: dict[int, tuple[dict[int, float], np.ndarray, np.ndarray]] = {}
         self.array_size = 0  # names held in `arrays`, kept under _ARRAYS_HELD
 
-    def on_day(self, day: date, names: Sequence[int], day_maps: list[_GainMap]) -> dict[int, float]:
-        """Return each name's summed gain (screened kinds only) over the parts' maps of the day's year."""
+    def on_day(
+        self, day: date, names: Sequence[int], day_maps: list[_GainMap]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (names, summed gain) of the names born on `day` (screened kinds only, sorted), summed
+        over the parts' maps of the day's year: arrays, as the bound reads them."""
         ids = self._born.get(day)
         if ids is None:
             ids = np.unique(np.asarray(names, dtype=np.int64))
@@ -793,8 +810,7 @@ class _Vectors:
                 self._born.clear()
             self._born[day] = ids
         if _gains is not None:
-            sums = np.frombuffer(_gains.day_sums(ids, day_maps, len(self.name_ok)), dtype=np.float64)
-            return dict(zip(ids.tolist(), sums.tolist(), strict=True))
+            return ids, np.frombuffer(_gains.day_sums(ids, day_maps, len(self.name_ok)), dtype=np.float64)
         sums = np.zeros(len(ids))
         if len(ids):
             for day_map in day_maps:
@@ -802,7 +818,7 @@ class _Vectors:
                 at = np.minimum(np.searchsorted(ids, found), len(ids) - 1)
                 hit = ids[at] == found
                 sums[at[hit]] += gains[hit]  # a name appears once per map
-        return dict(zip(ids.tolist(), sums.tolist(), strict=True))
+        return ids, sums
 
     def walk(self, types: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Return (names, best gain) over the postings of `types` (best gain first), screened kinds only."""
@@ -893,7 +909,7 @@ class _Vectors:
         self,
         maps: list[tuple[_GainMap, bool]],
         walks: list[tuple[np.ndarray, np.ndarray]],
-        on_day: dict[int, float],
+        on_day: _GainMap,
         b: _Bounds,
     ) -> list[tuple[int, float, float]]:
         """Return (name id, bound of the summed gain, bound of z) of the names whose bound reaches `min_z`.
@@ -910,11 +926,7 @@ class _Vectors:
         if _gains is not None:
             merged: list[_GainMap] = [m for m, _ in maps]
             merged.extend(walks)
-            if on_day:
-                day_ids = np.fromiter(on_day.keys(), dtype=np.int64, count=len(on_day))
-                day_sums = np.fromiter(on_day.values(), dtype=np.float64, count=len(on_day))
-            else:
-                day_ids, day_sums = _NO_NAMES, _NO_GAINS
+            day_ids, day_sums = _day_arrays(on_day)
             return _gains.survivors(
                 merged,
                 day_ids,
@@ -944,7 +956,7 @@ class _Vectors:
         self,
         maps: list[tuple[_GainMap, bool]],
         walks: list[tuple[np.ndarray, np.ndarray]],
-        on_day: dict[int, float],
+        on_day: _GainMap,
         b: _Bounds,
         floor: float,
     ) -> list[tuple[int, float, float]]:
@@ -964,10 +976,10 @@ class _Vectors:
         if floor > 0.0:
             close = matched >= floor - _SLACK
             names, matched = names[close], matched[close]
-        if on_day:
-            day_ids = np.fromiter(on_day.keys(), dtype=np.int64, count=len(on_day))
+        day_ids, day_sums = _day_arrays(on_day)
+        if len(day_ids):
             names = np.concatenate([names, day_ids])
-            matched = np.concatenate([matched, np.fromiter(on_day.values(), dtype=np.float64)])
+            matched = np.concatenate([matched, day_sums])
             names, first = np.unique(names[::-1], return_index=True)  # the on-day sums win
             matched = matched[::-1][first]
             born_on_day = first < len(day_ids)  # reversed, the day's names come first
@@ -975,7 +987,7 @@ class _Vectors:
             klass = np.full(len(names), _UNDATED, dtype=np.int64)
         else:
             klass = self.entry_classes(b.born.year)[self.name_dates[names]].astype(np.int64)
-            if on_day:
+            if len(day_ids):
                 klass[born_on_day] = _DAY
         matched = matched + np.where(klass == _DAY, 0.0, np.asarray(b.rest)[klass])
         weak = self.name_weak[names]
@@ -1098,7 +1110,7 @@ def _search(
                 maps.append(part.near_year(index, year))
             if wanted[_UNDATED]:
                 maps.append(part.undated)
-    on_day: dict[int, float] = {}
+    on_day: _GainMap = {}  # the names born on the traveller's day: a dict, or arrays when many
     if born is not None and born in index.by_birth_date:
         # Born on the traveller's day: every part counts (its best gain among that year's days).
         listed_on_day = index.by_birth_date[born]
@@ -1107,10 +1119,11 @@ def _search(
         if len(listed_on_day) > _VECTOR_DAY_FROM or len(day_dicts) < len(day_maps):
             on_day = plan.vectors(index).on_day(born, listed_on_day, day_maps)
         else:
-            on_day = dict.fromkeys((n for n in listed_on_day if name_ok[n]), 0.0)
+            summed = dict.fromkeys((n for n in listed_on_day if name_ok[n]), 0.0)
             for day_map in day_dicts:
-                for name_id in on_day:
-                    on_day[name_id] += day_map.get(name_id, 0.0)
+                for name_id in summed:
+                    summed[name_id] += day_map.get(name_id, 0.0)
+            on_day = summed
     merged = 0  # names in the maps, counted until an array map or too many send them to the arrays
     for gained in maps:
         if not isinstance(gained, dict) or merged > _VECTOR_FROM:
@@ -1135,6 +1148,8 @@ def _search(
         return plan.vectors(index).survivors(
             [(m, id(m) not in transient) for m in maps], walks, on_day, bounds
         )
+    if not isinstance(on_day, dict):
+        on_day = dict(zip(on_day[0].tolist(), on_day[1].tolist(), strict=True))
     scores: dict[int, float] = {}
     get = scores.get
     for gained in maps:
