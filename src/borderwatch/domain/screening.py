@@ -1244,41 +1244,60 @@ def assess_candidates(
     any remaining candidate could (so the best `best_of` alerts are exact), or after
     `config.max_candidates` alignments.
     """
+    names, travel_docs = _names_and_documents(subject)
+    facts: dict[int, _Facts] = {}
+    min_z = _min_log_odds(config)
+    if prune and min_z > -math.inf:
+        best, _ = _assess_pruned(subject, index, config, names, travel_docs, facts, min_z, best_of)
+    else:
+        best = _assess_all(subject, index, config, names, travel_docs, facts)
+    return [
+        _assessment(subject, index, entry_pos, found, facts, travel_docs)
+        for entry_pos, found in sorted(best.items())
+    ]
+
+
+def _names_and_documents(subject: ScreeningSubject) -> tuple[list[str], set[str]]:
+    """Return the traveller's names to screen (the whole name when none is given apart) and
+    document numbers, normalised."""
     names = [n for n in subject.names if n.strip()]
     if not names:
         whole = " ".join(p for p in (subject.given_names, subject.family_name) if p.strip())
         names = [whole] if whole else []
-    travel_docs = {normalise_document_number(n) for n in subject.document_numbers if n}
-    facts: dict[int, tuple[BirthDateAgreement, str, FactAgreement, FactAgreement, str]] = {}
-    min_z = (
-        math.log(config.alert_threshold / (1 - config.alert_threshold))
-        if 0 < config.alert_threshold < 1
-        else -math.inf
+    return names, {normalise_document_number(n) for n in subject.document_numbers if n}
+
+
+def _min_log_odds(config: MatchConfig) -> float:
+    """Return the log-odds of the alert threshold (-inf when every score alerts)."""
+    if 0 < config.alert_threshold < 1:
+        return math.log(config.alert_threshold / (1 - config.alert_threshold))
+    return -math.inf
+
+
+def _assessment(
+    subject: ScreeningSubject,
+    index: NameIndex,
+    entry_pos: int,
+    found: tuple[float, int, ParsedName, NameComparison, NameFeatures],
+    facts: dict[int, _Facts],
+    travel_docs: set[str],
+) -> Assessment:
+    _, name_id, parsed, comparison, features = found
+    entry = index.entries[entry_pos]
+    dob, dob_text, nat, gender, shared = facts.get(entry_pos) or _entry_facts(subject, entry, travel_docs)
+    return Assessment(
+        entry=entry_pos,
+        name_id=name_id,
+        parsed=parsed,
+        comparison=comparison,
+        features=features,
+        birth_date=dob,
+        birth_date_text=dob_text,
+        nationality=nat,
+        gender=gender,
+        document=shared,
+        weak_alias=index.names[name_id].listed.quality is NameQuality.WEAK_ALIAS,
     )
-    if prune and min_z > -math.inf:
-        best = _assess_pruned(subject, index, config, names, travel_docs, facts, min_z, best_of)
-    else:
-        best = _assess_all(subject, index, config, names, travel_docs, facts)
-    out = []
-    for entry_pos, (_, name_id, parsed, comparison, features) in sorted(best.items()):
-        entry = index.entries[entry_pos]
-        dob, dob_text, nat, gender, shared = facts.get(entry_pos) or _entry_facts(subject, entry, travel_docs)
-        out.append(
-            Assessment(
-                entry=entry_pos,
-                name_id=name_id,
-                parsed=parsed,
-                comparison=comparison,
-                features=features,
-                birth_date=dob,
-                birth_date_text=dob_text,
-                nationality=nat,
-                gender=gender,
-                document=shared,
-                weak_alias=index.names[name_id].listed.quality is NameQuality.WEAK_ALIAS,
-            )
-        )
-    return out
 
 
 _Best = dict[int, tuple[float, int, ParsedName, NameComparison, NameFeatures]]
@@ -1334,8 +1353,9 @@ def _assess_pruned(
     facts: dict[int, _Facts],
     min_z: float,
     best_of: int | None,
-) -> _Best:
-    """Return, per entry, the best alignment of the names whose bound reaches `min_z` (best first)."""
+) -> tuple[_Best, dict[int, float]]:
+    """Return, per entry, the best alignment of the names whose bound reaches `min_z` (best first),
+    and the entry's log-odds with it (what `Assessment.log_odds` gives)."""
     plan = _Plan.of(index, config)
     weigh = functools.partial(plan.weigh, index)
     queue: list[tuple[float, int, int]] = []  # (-bound of z, name id, which traveller name)
@@ -1395,7 +1415,7 @@ def _assess_pruned(
             best[indexed.entry] = (z_name, name_id, parsed, comparison, features)
             scores[indexed.entry] = z
             kth = None
-    return best
+    return best, scores
 
 
 def prepare_index(index: NameIndex, config: MatchConfig) -> None:
@@ -1409,14 +1429,37 @@ def prepare_index(index: NameIndex, config: MatchConfig) -> None:
 
 def screen_subject(subject: ScreeningSubject, index: NameIndex, config: MatchConfig) -> list[Hit]:
     """Return the hits at or above `config.alert_threshold`, best first, each with its evidence."""
-    alerts = []
-    for assessment in assess_candidates(subject, index, config, prune=True, best_of=config.max_hits):
-        score = assessment.score(config)
+    min_z = _min_log_odds(config)
+    if min_z == -math.inf:  # every candidate alerts: nothing to prune
+        assessments = assess_candidates(subject, index, config)
+        alerts = [(a.score(config), a) for a in assessments]
+    else:
+        # The pruned search gives each entry's log-odds: only the entries returned are assessed
+        # (a listed person spelled a hundred ways may reach thirty candidates for ten hits).
+        names, travel_docs = _names_and_documents(subject)
+        facts: dict[int, _Facts] = {}
+        best, scores = _assess_pruned(
+            subject, index, config, names, travel_docs, facts, min_z, config.max_hits
+        )
+        entries = index.entries
+        ranked = []
+        for entry_pos, z in scores.items():
+            score = _sigmoid(z)
+            if score >= config.alert_threshold:
+                ranked.append((round(score, 6), entries[entry_pos].entity_id, entry_pos))
+        ranked.sort(key=lambda r: (-r[0], r[1]))
+        assessments = [
+            _assessment(subject, index, entry_pos, best[entry_pos], facts, travel_docs)
+            for _, _, entry_pos in ranked[: config.max_hits]
+        ]
+        alerts = [(a.score(config), a) for a in assessments]
+    ordered = []
+    for score, assessment in alerts:
         if score >= config.alert_threshold:
-            alerts.append((round(score, 6), index.entries[assessment.entry].entity_id, score, assessment))
-    alerts.sort(key=lambda a: (-a[0], a[1]))  # the order of the hits: rounded score, then entity id
+            ordered.append((round(score, 6), index.entries[assessment.entry].entity_id, score, assessment))
+    ordered.sort(key=lambda a: (-a[0], a[1]))  # the order of the hits: rounded score, then entity id
     # Evidence is built for the hits returned only.
-    return [_hit(subject, index, a, score, config) for _, _, score, a in alerts[: config.max_hits]]
+    return [_hit(subject, index, a, score, config) for _, _, score, a in ordered[: config.max_hits]]
 
 
 def _hit(
