@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
 
 from borderwatch.domain import screening
 from borderwatch.domain.hits import BirthDateAgreement, Evidence, MatchConfig, ScreeningSubject, describe_hit
@@ -703,6 +704,47 @@ def test_the_c_rules_refuse_a_table_that_does_not_fit(full_index: NameIndex) -> 
     with pytest.raises(TypeError):
         scores([0], good, (*query[:4], [0.0], *query[5:]), False, 0.55, 0.75)
     assert forms.scored(token, full_index.neighbours(token), full_index.comparer)
+
+
+_KEY_LETTERS = "ABDHKLMNRSTUY" + "بتجحخدرس" + "éŞ"  # Latin keys, Arabic-script skeletons, accents
+# Short texts of few letters (near one another: distances within the limit), of many, and long ones.
+_KEY_TEXTS = (
+    st.text("ABé", max_size=12)
+    | st.text(_KEY_LETTERS, max_size=12)
+    | st.text("ABDب", min_size=58, max_size=70)
+)
+
+
+@pytest.mark.skipif(screening._gains is None, reason="the C rules (_gains.c) are not built here")
+@settings(max_examples=3000, deadline=None)
+@given(
+    _KEY_TEXTS,
+    _KEY_TEXTS,
+    st.integers(0, 14),
+)
+def test_the_c_edit_distance_is_levenshtein_up_to_its_limit(a: str, b: str, limit: int) -> None:
+    # The rules' distance, by bit-parallel columns (a query text of 64 letters or less) and row by
+    # row (longer): the distance itself when within the limit, some number above it otherwise.
+    expected = Levenshtein.distance(a, b)
+    for bits in (True, False):
+        found = names_index._gains.distance(a, b, limit, bits)
+        assert found == expected if expected <= limit else found > limit, (a, b, limit, bits)
+
+
+@pytest.mark.skipif(screening._gains is None, reason="the C rules (_gains.c) are not built here")
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 5_000), max_size=60), max_size=8), st.sampled_from([5_001, 2_000_000])
+)
+def test_the_union_of_neighbour_lists_is_each_id_once_in_order(lists: list[list[int]], size: int) -> None:
+    # A few ids among few types are read off a bit set; among many, sorted: both give sorted(set()),
+    # and leave the bit set clean for the next call (a stray bit would add an id never met).
+    gains = names_index._gains
+    held = [array("i", ids) for ids in lists]
+    assert gains.union(held, size) == sorted({i for ids in lists for i in ids})
+    with pytest.raises(IndexError, match="outside"):
+        gains.union([*held, array("i", [size])], size)
+    assert gains.union([array("i", [7])], size) == [7]
 
 
 @pytest.mark.parametrize("rules", ["in C", "filtered by numpy, scored by compare.py"])

@@ -26,6 +26,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,13 +369,88 @@ typedef struct {
     Py_ssize_t n;
 } Text;
 
-/* The Levenshtein distance of two texts, or `limit` + 1 once it must exceed `limit`. */
+/* Where each character of a text of at most 64 stands, as bit masks (Myers' bit-parallel distance):
+ * ASCII characters in a table, others in a short list. Built once per query form and call, then
+ * read for every listed form it is compared with. `n` is -1 for a longer text (no masks). */
+typedef struct {
+    uint64_t ascii[128];
+    int32_t other_chars[64];
+    uint64_t other_masks[64];
+    int others;
+    Py_ssize_t n;
+} Masks;
+
+static void
+masks_build(Masks *p, Text t)
+{
+    p->others = 0;
+    p->n = t.n > 64 ? -1 : t.n;
+    if (p->n < 0)
+        return;
+    memset(p->ascii, 0, sizeof p->ascii);
+    for (Py_ssize_t i = 0; i < t.n; i++) {
+        int32_t c = t.c[i];
+        uint64_t bit = (uint64_t)1 << i;
+        if (c >= 0 && c < 128) {
+            p->ascii[c] |= bit;
+            continue;
+        }
+        int k = 0;
+        while (k < p->others && p->other_chars[k] != c)
+            k++;
+        if (k == p->others) {
+            p->other_chars[k] = c;
+            p->other_masks[k] = 0;
+            p->others++;
+        }
+        p->other_masks[k] |= bit;
+    }
+}
+
+static inline uint64_t
+masks_of(const Masks *p, int32_t c)
+{
+    if (c >= 0 && c < 128)
+        return p->ascii[c];
+    for (int k = 0; k < p->others; k++)
+        if (p->other_chars[k] == c)
+            return p->other_masks[k];
+    return 0;
+}
+
+/* The Levenshtein distance of two texts when it is `limit` or less; otherwise a number above `limit`
+ * (the work stops once the distance must exceed it). With `ma`, the masks of `a` (64 characters at
+ * most), one column of the distance table is worked out per character of `b` in a few word
+ * operations (Myers 1999, in Hyyro's form for the whole-text distance); otherwise row by row. */
 static Py_ssize_t
-edit_distance(Text a, Text b, Py_ssize_t limit)
+edit_distance(const Masks *ma, Text a, Text b, Py_ssize_t limit)
 {
     Py_ssize_t n = a.n, m = b.n;
     if ((n > m ? n - m : m - n) > limit)
         return limit + 1;
+    if (ma != NULL && ma->n == n && n > 0) {
+        /* Vertical deltas of the column (+1: pv, -1: mv) down `a`; `score` is its last cell. */
+        uint64_t pv = ~(uint64_t)0, mv = 0, last = (uint64_t)1 << (n - 1);
+        Py_ssize_t score = n;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            uint64_t eq = masks_of(ma, b.c[j]);
+            uint64_t xv = eq | mv;
+            uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
+            uint64_t ph = mv | ~(xh | pv);
+            uint64_t mh = pv & xh;
+            if (ph & last)
+                score++;
+            else if (mh & last)
+                score--;
+            ph = (ph << 1) | 1; /* the top row grows by one a column: the distance to an empty start */
+            mh <<= 1;
+            pv = mh | ~(xv | ph);
+            mv = ph & xv;
+            if (score - (m - 1 - j) > limit) /* each column left lowers the last cell by one at most */
+                return limit + 1;
+        }
+        return score;
+    }
     Py_ssize_t small[2][65];
     Py_ssize_t *rows = NULL;
     Py_ssize_t *prev, *cur;
@@ -432,7 +508,14 @@ common_prefix(Text a, Text b)
 static inline int
 same_text(Text a, Text b)
 {
-    return a.n == b.n && (a.c == b.c || memcmp(a.c, b.c, (size_t)a.n * sizeof(int32_t)) == 0);
+    if (a.n != b.n)
+        return 0;
+    if (a.c == b.c)
+        return 1;
+    for (Py_ssize_t i = 0; i < a.n; i++) /* short texts that mostly differ early: no call to memcmp */
+        if (a.c[i] != b.c[i])
+            return 0;
+    return 1;
 }
 
 static int
@@ -477,12 +560,25 @@ typedef struct {
     const int32_t *fams; /* its variant families, as ids sorted by name */
     Py_ssize_t nfams;
     PyObject *skeleton_str, *note; /* borrowed, read only to write a kept match's note */
+    const Masks *phonetic_masks, *skeleton_masks; /* a query form's (NULL for a listed one) */
 } Form;
 
-/* Python's round(x, 4): the correctly rounded decimal, read back (the same digits as float.__round__). */
+/* Python's round(x, 4): the correctly rounded decimal, read back (the same digits as float.__round__).
+ * Away from a tie the decimal is x * 10**4 rounded to the nearest integer r (the product's rounding
+ * error, under 1e-12 here, cannot cross a half), and reading "r e-4" back gives the double nearest
+ * to r / 10**4, which is what the division gives (both exact, the quotient correctly rounded); near
+ * a tie the decimal digits are worked out as Python does. */
 static int
 round4(double x, double *out)
 {
+    double y = x * 10000.0;
+    if (fabs(y) < 1e9) {
+        double r = nearbyint(y);
+        if (0.5 - fabs(y - r) > 1e-6) {
+            *out = r / 10000.0;
+            return 0;
+        }
+    }
     char *text = PyOS_double_to_string(x, 'f', 4, 0, NULL);
     if (text == NULL)
         return -1;
@@ -493,10 +589,10 @@ round4(double x, double *out)
 
 /* rapidfuzz's Levenshtein.normalized_similarity: 1 - distance / longer length (1 for two empty). */
 static int
-similarity(Text a, Text b, double *out)
+similarity(const Masks *ma, Text a, Text b, double *out)
 {
     Py_ssize_t longer = a.n > b.n ? a.n : b.n;
-    Py_ssize_t d = edit_distance(a, b, a.n + b.n);
+    Py_ssize_t d = edit_distance(ma, a, b, a.n + b.n);
     if (d < 0)
         return -1;
     *out = longer ? 1.0 - (double)d / (double)longer : 1.0;
@@ -555,14 +651,14 @@ pair_match(const Form *q, const Form *l, int cross, const uint8_t *distinct, Py_
         if (!same) {
             if ((lsq < lsl ? lsq : lsl) < 3)
                 return 0;
-            Py_ssize_t d = edit_distance(q->skeleton, l->skeleton, 1);
+            Py_ssize_t d = edit_distance(q->skeleton_masks, q->skeleton, l->skeleton, 1);
             if (d < 0)
                 return -1;
             if (d != 1)
                 return 0;
         }
         double vowels;
-        if (similarity(q->phonetic, l->phonetic, &vowels) < 0 ||
+        if (similarity(q->phonetic_masks, q->phonetic, l->phonetic, &vowels) < 0 ||
             round4((same ? 0.85 : 0.65) + 0.1 * vowels, &m->score) < 0)
             return -1;
         m->rule = R_TRANSLITERATION;
@@ -579,7 +675,7 @@ pair_match(const Form *q, const Form *l, int cross, const uint8_t *distinct, Py_
     Py_ssize_t shorter = pq.n < pl.n ? pq.n : pl.n, longer = pq.n > pl.n ? pq.n : pl.n;
     double ratio = -1.0; /* unknown: below the edit rule's floor when only the bounded distance ran */
     if (lsq >= 2 && same_skeleton(q, l)) {
-        if (similarity(pq, pl, &ratio) < 0 || round4(0.6 + 0.3 * ratio, &m->score) < 0)
+        if (similarity(q->phonetic_masks, pq, pl, &ratio) < 0 || round4(0.6 + 0.3 * ratio, &m->score) < 0)
             return -1;
         m->rule = R_SKELETON;
         m->note = N_SKELETON;
@@ -588,7 +684,7 @@ pair_match(const Form *q, const Form *l, int cross, const uint8_t *distinct, Py_
         if (ratio < 0.0) {
             /* Only a ratio of `edit_floor` or more counts: the distance stops once it cannot. */
             Py_ssize_t limit = (Py_ssize_t)((1.0 - edit_floor) * (double)longer) + 1;
-            Py_ssize_t d = edit_distance(pq, pl, limit);
+            Py_ssize_t d = edit_distance(q->phonetic_masks, pq, pl, limit);
             if (d < 0)
                 return -1;
             if (d <= limit)
@@ -751,6 +847,51 @@ query_texts(PyObject *const lists[3], Py_ssize_t forms, Form *out)
     return chars;
 }
 
+PyDoc_STRVAR(distance_doc,
+"distance(a, b, limit, bits) -> int\n\n"
+"The edit distance `token_scores` works out for two texts: exact when `limit` or less, otherwise some\n"
+"number above `limit`; with `bits`, by the bit-parallel columns (when `a` is 64 characters or less),\n"
+"otherwise row by row. For the tests, which hold both to a reference.");
+
+static PyObject *
+distance(PyObject *self, PyObject *args)
+{
+    PyObject *a, *b;
+    Py_ssize_t limit;
+    int bits;
+    if (!PyArg_ParseTuple(args, "UUnp", &a, &b, &limit, &bits))
+        return NULL;
+    if (limit < 0) {
+        PyErr_SetString(PyExc_ValueError, "limit must be 0 or more");
+        return NULL;
+    }
+    PyObject *lists[3] = {NULL, NULL, NULL};
+    PyObject *pair = PyList_New(2);
+    if (pair == NULL)
+        return NULL;
+    Py_INCREF(a);
+    Py_INCREF(b);
+    PyList_SET_ITEM(pair, 0, a);
+    PyList_SET_ITEM(pair, 1, b);
+    lists[0] = lists[1] = lists[2] = pair;
+    Form texts[2];
+    int32_t *chars = query_texts(lists, 2, texts);
+    Py_DECREF(pair);
+    if (chars == NULL)
+        return NULL;
+    Masks *masks = bits ? PyMem_Malloc(sizeof(Masks)) : NULL;
+    if (bits && masks == NULL) {
+        PyMem_Free(chars);
+        return PyErr_NoMemory();
+    }
+    if (masks != NULL)
+        masks_build(masks, texts[0].phonetic);
+    Py_ssize_t d = edit_distance(masks, texts[0].phonetic, texts[1].phonetic, limit);
+    PyMem_Free(masks);
+    PyMem_Free(chars);
+    return d < 0 ? NULL : PyLong_FromSsize_t(d);
+}
+
 static PyObject *
 token_scores(PyObject *self, PyObject *args)
 {
@@ -809,6 +950,7 @@ token_scores(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     Form *listed = NULL;
     int32_t *q_chars = NULL;
+    Masks *q_masks = NULL;
     for (; opened < B_COUNT; opened++) {
         PyObject *source = PyTuple_GET_ITEM(specs[opened].in_query ? query : table, specs[opened].slot);
         if (get_buffer(source, &views[opened], specs[opened].itemsize, specs[opened].kinds,
@@ -828,6 +970,11 @@ token_scores(PyObject *self, PyObject *args)
     q_chars = query_texts(q_lists, forms, q_forms);
     if (q_chars == NULL)
         goto done;
+    q_masks = PyMem_Malloc(2 * (size_t)(forms ? forms : 1) * sizeof(Masks));
+    if (q_masks == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
     const double *q_penalty = views[B_QPENALTY].buf;
     const uint8_t *q_first = views[B_QFIRST].buf;
     const int64_t *q_skel_id = views[B_QSKEL_ID].buf;
@@ -839,6 +986,10 @@ token_scores(PyObject *self, PyObject *args)
         q->skeleton_str = PyList_GET_ITEM(q_lists[1], f);
         q->note = PyList_GET_ITEM(q_lists[3], f);
         q->noted = PyUnicode_GET_LENGTH(q->note) > 0;
+        masks_build(&q_masks[2 * f], q->phonetic);
+        masks_build(&q_masks[2 * f + 1], q->skeleton);
+        q->phonetic_masks = &q_masks[2 * f];
+        q->skeleton_masks = &q_masks[2 * f + 1];
         if (read_families(q, f, views[B_QFAM_START].buf, views[B_QFAM_IDS].buf, views[B_QFAM_IDS].len / 4,
                           families) < 0)
             goto done;
@@ -890,6 +1041,7 @@ token_scores(PyObject *self, PyObject *args)
             l->first = flags[r] & 1;
             l->noted = (flags[r] & 2) != 0;
             l->skeleton_str = l->note = NULL; /* read when a kept match's note is written */
+            l->phonetic_masks = l->skeleton_masks = NULL;
             if (read_families(l, r, views[B_FAM_START].buf, views[B_FAM_IDS].buf, views[B_FAM_IDS].len / 4,
                               families) < 0) {
                 Py_CLEAR(result);
@@ -967,6 +1119,7 @@ done:
         PyBuffer_Release(&views[i]);
     PyMem_Free(listed);
     PyMem_Free(q_chars);
+    PyMem_Free(q_masks);
     return result;
 }
 
@@ -985,6 +1138,10 @@ PyDoc_STRVAR(union_doc,
 "the token types near a name part, gathered from the index's neighbourhood lists (which repeat\n"
 "them many times over in a million spellings) without a Python set.");
 
+/* One bit per id, all clear between calls (the union sets and clears its own): grown as needed. */
+static uint64_t *id_bits = NULL;
+static Py_ssize_t id_words = 0;
+
 static PyObject *
 id_union(PyObject *self, PyObject *args)
 {
@@ -992,48 +1149,95 @@ id_union(PyObject *self, PyObject *args)
     Py_ssize_t size;
     if (!PyArg_ParseTuple(args, "On", &lists, &size))
         return NULL;
+    if (size < 0 || size > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "size must be 0 to 2**31 - 1");
+        return NULL;
+    }
     PyObject *fast = PySequence_Fast(lists, "lists must be a sequence");
     if (fast == NULL)
         return NULL;
+    Py_ssize_t words = (size + 63) / 64;
+    if (words > id_words) {
+        uint64_t *grown = PyMem_Calloc((size_t)words, sizeof(uint64_t));
+        if (grown == NULL) {
+            Py_DECREF(fast);
+            return PyErr_NoMemory();
+        }
+        PyMem_Free(id_bits);
+        id_bits = grown;
+        id_words = words;
+    }
     Columns *out = begin_columns();
     PyObject *result = NULL;
-    if (begin_merge(size) < 0)
-        goto done;
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
+    int failed = 0;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast) && !failed; i++) {
         Py_buffer held;
-        if (get_buffer(PySequence_Fast_GET_ITEM(fast, i), &held, 4, "i", "lists") < 0)
-            goto done;
+        if (get_buffer(PySequence_Fast_GET_ITEM(fast, i), &held, 4, "i", "lists") < 0) {
+            failed = 1;
+            break;
+        }
         const int32_t *ids = held.buf;
         Py_ssize_t n = held.len / 4;
         for (Py_ssize_t j = 0; j < n; j++) {
             int32_t id = ids[j];
-            if (check_id(id, size) < 0) {
-                PyBuffer_Release(&held);
-                goto done;
+            if (check_id(id, size) < 0 || columns_push(out, id, 0.0) < 0) {
+                failed = 1;
+                break;
             }
-            if (met_at(id) >= 0)
-                continue;
-            meet(id, out->len);
-            if (columns_push(out, id, 0.0) < 0) {
-                PyBuffer_Release(&held);
-                goto done;
-            }
+            uint64_t bit = (uint64_t)1 << (id & 63);
+            if (id_bits[id >> 6] & bit)
+                out->len--; /* met before: taken back */
+            else
+                id_bits[id >> 6] |= bit;
         }
         PyBuffer_Release(&held);
     }
-    qsort(out->ids, (size_t)out->len, sizeof(int64_t), by_id);
-    result = PyList_New(out->len);
-    if (result == NULL)
-        goto done;
-    for (Py_ssize_t i = 0; i < out->len; i++) {
-        PyObject *id = PyLong_FromLongLong(out->ids[i]);
-        if (id == NULL) {
-            Py_CLEAR(result);
-            goto done;
+    /* In order: by reading the bits when they are few words for the ids met (the usual case: a few
+     * hundred types among some ten thousand), by sorting the ids met otherwise. Every bit set is
+     * cleared on the way out, failed or not. */
+    Py_ssize_t count = out->len;
+    int scan = words <= 32 * (count + 1);
+    if (!failed && !scan)
+        qsort(out->ids, (size_t)count, sizeof(int64_t), by_id);
+    if (!failed)
+        result = PyList_New(count);
+    Py_ssize_t at = 0;
+    if (scan) {
+        for (Py_ssize_t w = 0; w < words; w++) {
+            uint64_t x = id_bits[w];
+            if (!x)
+                continue;
+            id_bits[w] = 0;
+            while (x && result != NULL) {
+                int64_t id = (int64_t)w * 64 + __builtin_ctzll(x);
+                x &= x - 1;
+                if (at == count) { /* a bit no list set: never, as every call clears its own */
+                    PyErr_SetString(PyExc_SystemError, "the union's bit set was not clean");
+                    Py_CLEAR(result);
+                    break;
+                }
+                PyObject *item = PyLong_FromLongLong(id);
+                if (item == NULL) {
+                    Py_CLEAR(result);
+                    break;
+                }
+                PyList_SET_ITEM(result, at++, item);
+            }
         }
-        PyList_SET_ITEM(result, i, id);
+    } else {
+        for (Py_ssize_t k = 0; k < count; k++) {
+            int64_t id = out->ids[k];
+            id_bits[id >> 6] &= ~((uint64_t)1 << (id & 63));
+            if (result == NULL)
+                continue;
+            PyObject *item = PyLong_FromLongLong(id);
+            if (item == NULL) {
+                Py_CLEAR(result);
+                continue;
+            }
+            PyList_SET_ITEM(result, at++, item);
+        }
     }
-done:
     Py_DECREF(fast);
     return result;
 }
@@ -1394,6 +1598,7 @@ static PyMethodDef methods[] = {
     {"day_sums", day_sums, METH_VARARGS, day_sums_doc},
     {"union", id_union, METH_VARARGS, union_doc},
     {"token_scores", token_scores, METH_VARARGS, token_scores_doc},
+    {"distance", distance, METH_VARARGS, distance_doc},
     {"survivors", survivors, METH_VARARGS, survivors_doc},
     {NULL, NULL, 0, NULL},
 };
