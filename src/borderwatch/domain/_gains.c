@@ -758,10 +758,10 @@ match_note(const PairMatch *m, const Form *q, const Form *l, int with_forms, PyO
     }
     if (note == NULL || !with_forms)
         return note;
-    PyObject *parts[3] = {note, q->note, l->note};
+    PyObject *parts[3] = {note, q->note, l->note}; /* l->note NULL: the form has none */
     PyObject *joined = PyUnicode_FromString("");
     for (int i = 0; i < 3 && joined != NULL; i++) {
-        if (PyUnicode_GET_LENGTH(parts[i]) == 0)
+        if (parts[i] == NULL || PyUnicode_GET_LENGTH(parts[i]) == 0)
             continue;
         PyObject *next = PyUnicode_GET_LENGTH(joined) ? PyUnicode_FromFormat("%U; %U", joined, parts[i])
                                                        : (Py_INCREF(parts[i]), parts[i]);
@@ -892,6 +892,19 @@ distance(PyObject *self, PyObject *args)
     return d < 0 ? NULL : PyLong_FromSsize_t(d);
 }
 
+/* The type id at position i of a list of ints, or -1 when it is not one of `types` (the caller reports
+ * it when it comes to it: this only looks ahead). */
+static inline long long
+type_at(PyObject *type_ids, Py_ssize_t i, Py_ssize_t types)
+{
+    PyObject *item = PyList_GET_ITEM(type_ids, i);
+    if (!PyLong_CheckExact(item))
+        return -1;
+    int overflow = 0;
+    long long t = PyLong_AsLongLongAndOverflow(item, &overflow);
+    return (overflow || t < 0 || t >= types) ? -1 : t;
+}
+
 static PyObject *
 token_scores(PyObject *self, PyObject *args)
 {
@@ -1003,7 +1016,36 @@ token_scores(PyObject *self, PyObject *args)
     result = PyList_New(0);
     if (result == NULL)
         goto done;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(type_ids); i++) {
+    Py_ssize_t wanted = PyList_GET_SIZE(type_ids);
+    for (Py_ssize_t i = 0; i < wanted; i++) {
+        /* The types come scattered over the table, each a few cache misses away (its rows, then
+         * their texts): the loads of the types a few steps ahead are started now, in stages. */
+        if (i + 6 < wanted) {
+            long long ahead = type_at(type_ids, i + 6, types);
+            if (ahead >= 0)
+                __builtin_prefetch(&start[ahead]);
+        }
+        if (i + 3 < wanted) {
+            long long ahead = type_at(type_ids, i + 3, types);
+            if (ahead >= 0) {
+                int64_t r = start[ahead];
+                if (r >= 0 && r < rows) {
+                    __builtin_prefetch(&shape[4 * r]);
+                    __builtin_prefetch(&skel_id[r]);
+                    __builtin_prefetch(&penalty[r]);
+                    __builtin_prefetch(&flags[r]);
+                    __builtin_prefetch((const int64_t *)views[B_FAM_START].buf + r);
+                }
+            }
+        }
+        if (i + 1 < wanted) {
+            long long ahead = type_at(type_ids, i + 1, types);
+            if (ahead >= 0) {
+                int64_t r = start[ahead];
+                if (r >= 0 && r < rows && shape[4 * r] >= 0 && shape[4 * r] < chars_count)
+                    __builtin_prefetch(&chars[shape[4 * r]]);
+            }
+        }
         PyObject *item = PyList_GET_ITEM(type_ids, i);
         long long t = PyLong_Check(item) ? PyLong_AsLongLong(item) : -1;
         if (t < 0 || t >= types || start[t] < 0 || start[t + 1] > rows || start[t] > start[t + 1]) {
@@ -1098,15 +1140,35 @@ token_scores(PyObject *self, PyObject *args)
         if (best_q == NULL) {
             note = PyUnicode_FromString("");
         } else {
+            /* The listed form's str are read only when the note writes them (each is a cache miss):
+             * its skeleton for "skeletons A ~ B", its note (flagged) after a penalised score. */
             Py_ssize_t r = first_row + (best_l - listed);
-            best_l->skeleton_str = PyList_GET_ITEM(skeletons, r);
-            best_l->note = PyList_GET_ITEM(notes, r);
-            if (!PyUnicode_Check(best_l->skeleton_str) || !PyUnicode_Check(best_l->note))
+            if (best.note == N_SKELETONS)
+                best_l->skeleton_str = PyList_GET_ITEM(skeletons, r);
+            if (penalised && best_l->noted)
+                best_l->note = PyList_GET_ITEM(notes, r);
+            if ((best_l->skeleton_str && !PyUnicode_Check(best_l->skeleton_str)) ||
+                (best_l->note && !PyUnicode_Check(best_l->note)))
                 PyErr_SetString(PyExc_TypeError, "the skeleton and note columns must hold str");
             else
                 note = match_note(&best, best_q, best_l, penalised, family_names);
         }
-        PyObject *found = note ? Py_BuildValue("(LdiN)", t, best.score, best.rule, note) : NULL;
+        PyObject *found = note ? PyTuple_New(4) : NULL;
+        if (found != NULL) {
+            PyObject *items[3] = {PyLong_FromLongLong(t), PyFloat_FromDouble(best.score), PyLong_FromLong(best.rule)};
+            PyTuple_SET_ITEM(found, 3, note);
+            note = NULL;
+            for (int k = 0; k < 3; k++) {
+                if (items[k] == NULL) {
+                    for (int j = k + 1; j < 3; j++)
+                        Py_XDECREF(items[j]);
+                    Py_CLEAR(found);
+                    break;
+                }
+                PyTuple_SET_ITEM(found, k, items[k]);
+            }
+        }
+        Py_XDECREF(note); /* not handed to a tuple */
         if (found == NULL || PyList_Append(result, found) < 0) {
             Py_XDECREF(found);
             Py_CLEAR(result);
