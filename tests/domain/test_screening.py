@@ -128,16 +128,24 @@ def test_deterministic(index: NameIndex) -> None:
 
 # -- the bounded search finds every alert the full comparison finds ------------------------------
 
-SPELLINGS = [
-    ListEntry(
-        EntityId(f"UN:T.{i}"),
+
+def listed_person(
+    entity_id: str, name: str, born: date | None, nationalities: tuple[str, ...], gender: Gender
+) -> ListEntry:
+    """Return a UN entry of one person listed under one name, born on `born` (or undated)."""
+    return ListEntry(
+        EntityId(entity_id),
         ListSource.UN,
         EntityKind.PERSON,
         (ListedName(name),),
         (ListedBirthDate(born, born, DateExactness.EXACT),) if born else (),
-        nats,
+        nationalities,
         gender,
     )
+
+
+SPELLINGS = [
+    listed_person(f"UN:T.{i}", name, born, nats, gender)
     for i, (name, born, nats, gender) in enumerate(
         [
             ("Youssef BENJELLOUN", date(1979, 4, 2), ("MAR",), Gender.MALE),
@@ -472,15 +480,7 @@ def test_a_person_listed_in_many_spellings_raises_the_best_hits_of_the_exhaustiv
     born = date(1971, 3, 14)
     days = [born, born, born, born, None, date(1972, 1, 1)]
     entries = [
-        ListEntry(
-            EntityId(f"UN:S.{n:02d}"),
-            ListSource.UN,
-            EntityKind.PERSON,
-            (ListedName(name),),
-            (ListedBirthDate(day, day, DateExactness.EXACT),) if (day := days[n % 6]) else (),
-            ("DZA",) if n % 3 else (),
-            Gender.MALE,
-        )
+        listed_person(f"UN:S.{n:02d}", name, days[n % 6], ("DZA",) if n % 3 else (), Gender.MALE)
         for n, name in enumerate(SPELLINGS_OF_ONE_PERSON)
     ]
     index = build_name_index(entries)

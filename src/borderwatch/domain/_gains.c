@@ -1204,6 +1204,17 @@ PyDoc_STRVAR(union_doc,
 static uint64_t *id_bits = NULL;
 static Py_ssize_t id_words = 0;
 
+/* Puts an id at position `at` of a new list; -1 on error. */
+static int
+set_id(PyObject *list, Py_ssize_t at, int64_t id)
+{
+    PyObject *item = PyLong_FromLongLong(id);
+    if (item == NULL)
+        return -1;
+    PyList_SET_ITEM(list, at, item);
+    return 0;
+}
+
 static PyObject *
 id_union(PyObject *self, PyObject *args)
 {
@@ -1278,26 +1289,18 @@ id_union(PyObject *self, PyObject *args)
                     Py_CLEAR(result);
                     break;
                 }
-                PyObject *item = PyLong_FromLongLong(id);
-                if (item == NULL) {
+                if (set_id(result, at++, id) < 0) {
                     Py_CLEAR(result);
                     break;
                 }
-                PyList_SET_ITEM(result, at++, item);
             }
         }
     } else {
         for (Py_ssize_t k = 0; k < count; k++) {
             int64_t id = out->ids[k];
             id_bits[id >> 6] &= ~((uint64_t)1 << (id & 63));
-            if (result == NULL)
-                continue;
-            PyObject *item = PyLong_FromLongLong(id);
-            if (item == NULL) {
+            if (result != NULL && set_id(result, at++, id) < 0)
                 Py_CLEAR(result);
-                continue;
-            }
-            PyList_SET_ITEM(result, at++, item);
         }
     }
     Py_DECREF(fast);
