@@ -161,6 +161,27 @@ columns_as_bytes(Columns *c)
     return out;
 }
 
+/* (bytes of int32 ids, bytes of float64 values): a map kept across travellers, at 12 bytes a name. */
+static PyObject *
+columns_as_bytes32(Columns *c)
+{
+    PyObject *ids = PyBytes_FromStringAndSize(NULL, c->len * (Py_ssize_t)sizeof(int32_t));
+    PyObject *values =
+        PyBytes_FromStringAndSize((const char *)c->values, c->len * (Py_ssize_t)sizeof(double));
+    if (ids == NULL || values == NULL) {
+        Py_XDECREF(ids);
+        Py_XDECREF(values);
+        return NULL;
+    }
+    int32_t *out = (int32_t *)PyBytes_AS_STRING(ids);
+    for (Py_ssize_t i = 0; i < c->len; i++)
+        out[i] = (int32_t)c->ids[i]; /* ids below the scratch table's size, itself below 2**31 */
+    PyObject *pair = PyTuple_Pack(2, ids, values);
+    Py_DECREF(ids);
+    Py_DECREF(values);
+    return pair;
+}
+
 /* A contiguous buffer of `itemsize`-byte items whose format is one of `kinds` (NULL: any). */
 static int
 get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const char *kinds, const char *what)
@@ -193,11 +214,13 @@ check_id(int64_t id, Py_ssize_t names)
     return 0;
 }
 
-/* Reads one map of gains per name: a dict {int: float}, or a pair (int64 ids, float64 gains). */
+/* Reads one map of gains per name: a dict {int: float}, a pair of buffers (int64 ids, float64
+ * gains), or a pair of bytes (int32 ids, float64 gains) as `year_gains` makes them. */
 typedef struct {
     PyObject *dict;
     Py_buffer ids, gains;
     int has_buffers;
+    int ids32;
 } GainMap;
 
 static int
@@ -212,13 +235,30 @@ gain_map_open(PyObject *obj, GainMap *map)
         PyErr_SetString(PyExc_TypeError, "a map of gains is a dict or a pair (ids, gains)");
         return -1;
     }
-    if (get_buffer(PyTuple_GET_ITEM(obj, 0), &map->ids, 8, "lq", "map ids") < 0)
-        return -1;
-    if (get_buffer(PyTuple_GET_ITEM(obj, 1), &map->gains, 8, "d", "map gains") < 0) {
-        PyBuffer_Release(&map->ids);
-        return -1;
+    PyObject *ids = PyTuple_GET_ITEM(obj, 0), *gains = PyTuple_GET_ITEM(obj, 1);
+    if (PyBytes_CheckExact(ids) && PyBytes_CheckExact(gains)) {
+        /* As `year_gains` makes them (`columns_as_bytes32`): native int32 ids, float64 gains. */
+        if (PyBytes_GET_SIZE(ids) % 4 || PyBytes_GET_SIZE(gains) % 8 ||
+            PyBytes_GET_SIZE(ids) / 4 != PyBytes_GET_SIZE(gains) / 8) {
+            PyErr_SetString(PyExc_ValueError, "a map's bytes are not as many int32 ids as float64 gains");
+            return -1;
+        }
+        map->ids32 = 1;
+        if (PyObject_GetBuffer(ids, &map->ids, PyBUF_SIMPLE) < 0)
+            return -1;
+        if (PyObject_GetBuffer(gains, &map->gains, PyBUF_SIMPLE) < 0) {
+            PyBuffer_Release(&map->ids);
+            return -1;
+        }
+    } else {
+        if (get_buffer(ids, &map->ids, 8, "lq", "map ids") < 0)
+            return -1;
+        if (get_buffer(gains, &map->gains, 8, "d", "map gains") < 0) {
+            PyBuffer_Release(&map->ids);
+            return -1;
+        }
     }
-    if (map->ids.len != map->gains.len) {
+    if (!map->ids32 && map->ids.len != map->gains.len) {
         PyErr_SetString(PyExc_ValueError, "a map's ids and gains differ in length");
         PyBuffer_Release(&map->ids);
         PyBuffer_Release(&map->gains);
@@ -262,9 +302,19 @@ gain_map_each(GainMap *map, Py_ssize_t names, visit_fn visit, void *state)
         }
         return 0;
     }
-    const int64_t *ids = map->ids.buf;
     const double *gains = map->gains.buf;
-    Py_ssize_t count = map->ids.len / 8;
+    Py_ssize_t count = map->gains.len / 8;
+    if (map->ids32) {
+        const int32_t *ids = map->ids.buf;
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (i + AHEAD < count && ids[i + AHEAD] >= 0 && ids[i + AHEAD] < names)
+                __builtin_prefetch(&cells[ids[i + AHEAD]]);
+            if (check_id(ids[i], names) < 0 || visit(ids[i], gains[i], state) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    const int64_t *ids = map->ids.buf;
     for (Py_ssize_t i = 0; i < count; i++) {
         if (i + AHEAD < count && ids[i + AHEAD] >= 0 && ids[i + AHEAD] < names)
             __builtin_prefetch(&cells[ids[i + AHEAD]]); /* the cell is far in memory: ask for it early */
@@ -356,6 +406,196 @@ done:
     PyBuffer_Release(&ok);
 done_lists:
     Py_DECREF(postings_fast);
+    Py_DECREF(gains_fast);
+    return result;
+}
+
+/* ---- year_gains -------------------------------------------------------------------------- */
+
+/* One posting table of the index (names/index.py `PostingTable`): names by (type, year). */
+typedef struct {
+    Py_buffer type_start, years, post_start, names;
+    int opened;
+} PostingTable;
+
+static void
+table_close(PostingTable *t)
+{
+    if (t->opened >= 1)
+        PyBuffer_Release(&t->type_start);
+    if (t->opened >= 2)
+        PyBuffer_Release(&t->years);
+    if (t->opened >= 3)
+        PyBuffer_Release(&t->post_start);
+    if (t->opened >= 4)
+        PyBuffer_Release(&t->names);
+    t->opened = 0;
+}
+
+static int
+table_open(PyObject *obj, PostingTable *t, Py_ssize_t names)
+{
+    t->opened = 0;
+    if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 4) {
+        PyErr_SetString(PyExc_TypeError, "a posting table is (type_start, years, post_start, names)");
+        return -1;
+    }
+    if (get_buffer(PyTuple_GET_ITEM(obj, 0), &t->type_start, 8, "lq", "type_start") < 0)
+        return -1;
+    t->opened = 1;
+    if (get_buffer(PyTuple_GET_ITEM(obj, 1), &t->years, 4, "il", "years") < 0)
+        goto fail;
+    t->opened = 2;
+    if (get_buffer(PyTuple_GET_ITEM(obj, 2), &t->post_start, 8, "lq", "post_start") < 0)
+        goto fail;
+    t->opened = 3;
+    if (get_buffer(PyTuple_GET_ITEM(obj, 3), &t->names, 4, "il", "names") < 0)
+        goto fail;
+    t->opened = 4;
+    Py_ssize_t keys = t->years.len / 4;
+    if (t->type_start.len < 8 || t->post_start.len != (keys + 1) * 8) {
+        PyErr_SetString(PyExc_ValueError, "a posting table's columns disagree in length");
+        goto fail;
+    }
+    const int64_t *type_start = t->type_start.buf, *post_start = t->post_start.buf;
+    Py_ssize_t types = t->type_start.len / 8 - 1;
+    if (type_start[0] != 0 || type_start[types] != keys || post_start[0] != 0 ||
+        post_start[keys] != t->names.len / 4) {
+        PyErr_SetString(PyExc_ValueError, "a posting table's offsets do not span its columns");
+        goto fail;
+    }
+    (void)names;
+    return 0;
+fail:
+    table_close(t);
+    return -1;
+}
+
+PyDoc_STRVAR(year_gains_doc,
+"year_gains(gains, tables, years, name_ok) -> (int32 ids bytes, float64 gains bytes)\n\n"
+"Each name's first gain over the postings of the (type_id, gain) pairs of `gains` (best first) in\n"
+"each year of `years` in each posting table of `tables` (type after type, then year after year,\n"
+"then table after table), for the names whose `name_ok` byte is set; names in the order first met.\n"
+"A table is (type_start int64, years int32, post_start int64, names int32): see names/index.py.");
+
+static PyObject *
+year_gains(PyObject *self, PyObject *args)
+{
+    PyObject *gains_seq, *tables_seq, *years_seq, *ok_obj;
+    if (!PyArg_ParseTuple(args, "OOOO", &gains_seq, &tables_seq, &years_seq, &ok_obj))
+        return NULL;
+    PyObject *gains_fast = PySequence_Fast(gains_seq, "gains must be a sequence");
+    if (gains_fast == NULL)
+        return NULL;
+    PyObject *tables_fast = NULL, *result = NULL;
+    PostingTable tables[4];
+    long years[8];
+    Py_ssize_t n_tables = 0, n_years = 0, opened = 0;
+    Py_buffer ok;
+    int ok_open = 0;
+    tables_fast = PySequence_Fast(tables_seq, "tables must be a sequence");
+    if (tables_fast == NULL)
+        goto done;
+    n_tables = PySequence_Fast_GET_SIZE(tables_fast);
+    if (n_tables > 4) {
+        PyErr_SetString(PyExc_ValueError, "at most 4 posting tables");
+        goto done;
+    }
+    PyObject *years_fast = PySequence_Fast(years_seq, "years must be a sequence");
+    if (years_fast == NULL)
+        goto done;
+    n_years = PySequence_Fast_GET_SIZE(years_fast);
+    if (n_years > 8) {
+        Py_DECREF(years_fast);
+        PyErr_SetString(PyExc_ValueError, "at most 8 years");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n_years; i++) {
+        years[i] = PyLong_AsLong(PySequence_Fast_GET_ITEM(years_fast, i));
+        if (years[i] == -1 && PyErr_Occurred()) {
+            Py_DECREF(years_fast);
+            goto done;
+        }
+    }
+    Py_DECREF(years_fast);
+    if (get_buffer(ok_obj, &ok, 1, NULL, "name_ok") < 0)
+        goto done;
+    ok_open = 1;
+    for (; opened < n_tables; opened++)
+        if (table_open(PySequence_Fast_GET_ITEM(tables_fast, opened), &tables[opened], ok.len) < 0)
+            goto done;
+    if (begin_merge(ok.len) < 0)
+        goto done;
+    const uint8_t *name_ok = ok.buf;
+    Columns *out = begin_columns();
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(gains_fast);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(gains_fast, i);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "gains are (type_id, gain) pairs");
+            goto done;
+        }
+        long long type_id = PyLong_AsLongLong(PyTuple_GET_ITEM(pair, 0));
+        if (type_id == -1 && PyErr_Occurred())
+            goto done;
+        double gain;
+        if (read_gain(PyTuple_GET_ITEM(pair, 1), &gain) < 0)
+            goto done;
+        for (Py_ssize_t y = 0; y < n_years; y++) {
+            for (Py_ssize_t k = 0; k < n_tables; k++) {
+                const PostingTable *t = &tables[k];
+                Py_ssize_t types = t->type_start.len / 8 - 1;
+                if (type_id < 0 || type_id >= types) {
+                    PyErr_Format(PyExc_IndexError, "token type %lld outside the table's %zd types", type_id,
+                                 types);
+                    goto done;
+                }
+                const int64_t *type_start = t->type_start.buf;
+                const int32_t *key_years = t->years.buf;
+                int64_t lo = type_start[type_id], hi = type_start[type_id + 1];
+                if (lo < 0 || hi < lo || hi > t->years.len / 4) {
+                    PyErr_SetString(PyExc_ValueError, "a posting table's type offsets are out of order");
+                    goto done;
+                }
+                while (lo < hi) { /* the first key of the type whose year is not below the one asked */
+                    int64_t mid = lo + (hi - lo) / 2;
+                    if (key_years[mid] < years[y])
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                if (lo == type_start[type_id + 1] || key_years[lo] != years[y])
+                    continue;
+                const int64_t *post_start = t->post_start.buf;
+                int64_t from = post_start[lo], to = post_start[lo + 1];
+                if (from < 0 || to < from || to > t->names.len / 4) {
+                    PyErr_SetString(PyExc_ValueError, "a posting table's name offsets are out of order");
+                    goto done;
+                }
+                const int32_t *ids = (const int32_t *)t->names.buf + from;
+                Py_ssize_t n = (Py_ssize_t)(to - from);
+                for (Py_ssize_t j = 0; j < n; j++) {
+                    int32_t id = ids[j];
+                    if (j + AHEAD < n && ids[j + AHEAD] >= 0 && ids[j + AHEAD] < ok.len)
+                        __builtin_prefetch(&cells[ids[j + AHEAD]]);
+                    if (check_id(id, ok.len) < 0)
+                        goto done;
+                    if (met_at(id) >= 0 || !name_ok[id])
+                        continue;
+                    meet(id, out->len);
+                    if (columns_push(out, id, gain) < 0)
+                        goto done;
+                }
+            }
+        }
+    }
+    result = columns_as_bytes32(out);
+done:
+    for (Py_ssize_t k = 0; k < opened; k++)
+        table_close(&tables[k]);
+    if (ok_open)
+        PyBuffer_Release(&ok);
+    Py_XDECREF(tables_fast);
     Py_DECREF(gains_fast);
     return result;
 }
@@ -1660,6 +1900,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"first_gains", first_gains, METH_VARARGS, first_gains_doc},
+    {"year_gains", year_gains, METH_VARARGS, year_gains_doc},
     {"day_sums", day_sums, METH_VARARGS, day_sums_doc},
     {"union", id_union, METH_VARARGS, union_doc},
     {"token_scores", token_scores, METH_VARARGS, token_scores_doc},

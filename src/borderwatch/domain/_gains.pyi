@@ -6,7 +6,7 @@ import numpy as np
 from _typeshed import ReadableBuffer
 
 Buffer = ReadableBuffer | np.ndarray  # numpy arrays are buffers (typed so from Python 3.12)
-_GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray]
+_GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray] | tuple[bytes, bytes]
 _Texts = list[str]
 # start, arabic, chars, shape, skeleton_id, skeleton, note, penalty, flags, family_start, family_ids,
 # distinct, family_names (see token_scores)
@@ -16,6 +16,12 @@ _FormTable = tuple[
 
 def first_gains(
     postings: Sequence[Buffer], gains: Sequence[float], name_ok: Buffer
+) -> tuple[bytes, bytes]: ...
+def year_gains(
+    gains: Sequence[tuple[int, float]],
+    tables: Sequence[tuple[Buffer, Buffer, Buffer, Buffer]],
+    years: Sequence[int],
+    name_ok: Buffer,
 ) -> tuple[bytes, bytes]: ...
 def union(lists: Sequence[Buffer], size: int) -> list[int]: ...
 def token_scores(

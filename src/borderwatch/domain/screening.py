@@ -14,8 +14,8 @@ import math
 import re
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
+from typing import Final, final
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from borderwatch.domain.hits import (
     ScreeningSubject,
 )
 from borderwatch.domain.names.compare import NameComparison, TokenMatch
-from borderwatch.domain.names.index import YEAR_KEY, NameIndex
+from borderwatch.domain.names.index import NameIndex, PostingTable
 from borderwatch.domain.names.normalize import NameToken, ParsedName
 from borderwatch.domain.travellers import Gender
 from borderwatch.domain.watchlists import (
@@ -154,17 +154,46 @@ def compare_fact(value: str, listed: tuple[str, ...]) -> FactAgreement:
     return FactAgreement.MATCH if value.upper() in {v.upper() for v in listed} else FactAgreement.CONFLICT
 
 
-@dataclass(frozen=True, slots=True)
+# NameFeatures, Assessment and _Bounds are made per candidate (or per traveller): plain classes
+# with read-only (Final) attributes, which mypyc compiles to native classes made in a tenth of the
+# time of a frozen dataclass (see compare.AlignedPair). They are never compared or hashed by value.
+
+
+@final
 class NameFeatures:
     """The name evidence of one traveller name against one listed name, as model inputs."""
 
-    matched: float  # sum over aligned parts of weight x agreement
-    matched_beyond_best: float  # the same sum without its largest term: support beyond one part
-    traveller_weight: float  # total weight of the traveller's name parts
-    listed_weight: float  # total weight of the listed name's parts
-    unmatched_traveller: float  # weight of traveller parts left over
-    unmatched_listed: float  # weight of listed parts left over
-    rests_on_common: bool  # every aligned part is a very common name
+    __slots__ = (
+        "listed_weight",
+        "matched",
+        "matched_beyond_best",
+        "rests_on_common",
+        "traveller_weight",
+        "unmatched_listed",
+        "unmatched_traveller",
+    )
+
+    def __init__(
+        self,
+        *,
+        matched: float,  # sum over aligned parts of weight x agreement
+        matched_beyond_best: float,  # the same sum without its largest term: support beyond one part
+        traveller_weight: float,  # total weight of the traveller's name parts
+        listed_weight: float,  # total weight of the listed name's parts
+        unmatched_traveller: float,  # weight of traveller parts left over
+        unmatched_listed: float,  # weight of listed parts left over
+        rests_on_common: bool,  # every aligned part is a very common name
+    ) -> None:
+        self.matched: Final = matched
+        self.matched_beyond_best: Final = matched_beyond_best
+        self.traveller_weight: Final = traveller_weight
+        self.listed_weight: Final = listed_weight
+        self.unmatched_traveller: Final = unmatched_traveller
+        self.unmatched_listed: Final = unmatched_listed
+        self.rests_on_common: Final = rests_on_common
+
+    def __repr__(self) -> str:
+        return "NameFeatures(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
 
     @property
     def coverage_traveller(self) -> float:
@@ -263,21 +292,57 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-@dataclass(frozen=True, slots=True)
+@final
 class Assessment:
     """One candidate entry for a traveller, with the model inputs behind its score."""
 
-    entry: int  # position in NameIndex.entries
-    name_id: int  # the listed name that matched best
-    parsed: ParsedName  # the traveller's name as compared
-    comparison: NameComparison
-    features: NameFeatures
-    birth_date: BirthDateAgreement
-    birth_date_text: str
-    nationality: FactAgreement
-    gender: FactAgreement
-    document: str  # the shared document number, "" when none
-    weak_alias: bool
+    __slots__ = (
+        "birth_date",
+        "birth_date_text",
+        "comparison",
+        "document",
+        "entry",
+        "features",
+        "gender",
+        "name_id",
+        "nationality",
+        "parsed",
+        "weak_alias",
+    )
+
+    def __init__(
+        self,
+        *,
+        entry: int,  # position in NameIndex.entries
+        name_id: int,  # the listed name that matched best
+        parsed: ParsedName,  # the traveller's name as compared
+        comparison: NameComparison,
+        features: NameFeatures,
+        birth_date: BirthDateAgreement,
+        birth_date_text: str,
+        nationality: FactAgreement,
+        gender: FactAgreement,
+        document: str,  # the shared document number, "" when none
+        weak_alias: bool,
+    ) -> None:
+        self.entry: Final = entry
+        self.name_id: Final = name_id
+        self.parsed: Final = parsed
+        self.comparison: Final = comparison
+        self.features: Final = features
+        self.birth_date: Final = birth_date
+        self.birth_date_text: Final = birth_date_text
+        self.nationality: Final = nationality
+        self.gender: Final = gender
+        self.document: Final = document
+        self.weak_alias: Final = weak_alias
+
+    def __repr__(self) -> str:
+        return (
+            f"Assessment(entry={self.entry}, name_id={self.name_id}, birth_date={self.birth_date}, "
+            f"nationality={self.nationality}, gender={self.gender}, document={self.document!r}, "
+            f"weak_alias={self.weak_alias}, features={self.features!r})"
+        )
 
     def log_odds(self, config: MatchConfig) -> float:
         """Return z, the model's log-odds that traveller and entry are one person."""
@@ -352,8 +417,9 @@ def _entry_facts(
     return dob, dob_text, compare_fact(subject.nationality, entry.nationalities), gender, shared
 
 
-# The best gain per listed name: a dict, or (names, gains) arrays when it holds many names.
-_GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray]
+# The best gain per listed name: a dict, or (names, gains) as arrays or as bytes (int32, float64;
+# as `_gains.year_gains` makes them) when it holds many names.
+_GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray] | tuple[bytes, bytes]
 # Postings from which a map of gains is made as arrays. With the C merges, arrays are cheap to make
 # and to merge, and beat a dict from 64 postings (1 M names: dev queries +17% after the cold pass,
 # UN + OFAC unchanged); with numpy, whose calls cost microseconds each, only from 512.
@@ -402,34 +468,27 @@ class _PartGains:
 
     Besides the gain per token type (best first), a part keeps, per listed name of the screened
     kinds, the best gain it can give among undated entries and, per birth year asked, among the
-    entries listed with a day or a span in that year: a query merges a few ready maps (dicts, or
-    arrays when large; see `_first_gains`).
+    entries listed with a day or a span in that year: a query merges a few ready maps. Each map is
+    made in one pass over the index's posting tables (`_year_gains`).
     """
 
-    __slots__ = ("best", "by_type", "by_year", "gains", "name_ok", "reach", "undated", "walks", "weight")
+    __slots__ = ("best", "by_year", "gains", "name_ok", "reach", "undated", "walks", "weight")
 
     def __init__(
         self, index: NameIndex, gains: list[tuple[int, float]], weight: float, name_ok: bytes
     ) -> None:
-        gains.sort(key=lambda g: -g[1])
+        gains.sort(key=_by_gain)
         self.gains = tuple(gains)
-        self.by_type = dict(gains)
         self.best = gains[0][1] if gains else 0.0
         self.weight = weight
         self.name_ok = name_ok
         self.by_year: dict[int, _GainMap] = {}
-        found: list[tuple[array[int], float]] = []
-        for type_id, gain in gains:  # best first: the first gain seen for a name is its best
-            held = index.undated_postings.get(type_id)
-            if held is not None:
-                found.append((held, gain))
-        self.undated = _first_gains(found, name_ok)
+        # Types best first: the first gain met for a name is its best.
+        self.undated = _year_gains(self.gains, (index.undated_table,), (0,), name_ok)
         # reach[k]: names held by the k best types (postings counted with repeats), to choose how
-        # a walk over them is done; walks[k]: that walk, made once per part (see `walk`).
-        reach = [0]
-        for type_id, _ in gains:
-            reach.append(reach[-1] + len(index.type_names[type_id]))
-        self.reach = reach
+        # a walk over them is done (made on the first walk); walks[k]: that walk, made once per
+        # part (see `walk`).
+        self.reach: list[int] = []
         self.walks: dict[int, dict[int, float] | tuple[np.ndarray, np.ndarray]] = {}
 
     def walk(
@@ -445,11 +504,16 @@ class _PartGains:
         gains = self.gains
         count = len(gains)
         if count and gains[-1][1] < floor:
-            count = bisect.bisect_right(gains, -floor, key=lambda g: -g[1])  # the types with g >= floor
+            count = bisect.bisect_right(gains, -floor, key=_by_gain)  # the types with g >= floor
         found = self.walks.get(count)
         if found is not None:
             return found, True
         types = list(gains[:count])
+        if not self.reach:
+            reach = [0]
+            for type_id, _ in gains:
+                reach.append(reach[-1] + len(index.type_names[type_id]))
+            self.reach = reach
         if self.reach[count] > _VECTOR_WALK_FROM:
             found = plan.vectors(index).walk(types)
         else:
@@ -476,18 +540,8 @@ class _PartGains:
             # One merge over the postings of all those years (types best first: the first gain met
             # for a name is its best in any of them), not a map per year merged again: a new part
             # costs a third of the time (the years' own maps are made when a traveller asks).
-            day_postings, span_postings = index.day_postings, index.span_postings
-            held: list[tuple[array[int], float]] = []
-            for type_id, gain in self.gains:
-                base = type_id * YEAR_KEY + year
-                for offset in _NEAR_YEARS:
-                    names = day_postings.get(base + offset)
-                    if names is not None:
-                        held.append((names, gain))
-                    names = span_postings.get(base + offset)
-                    if names is not None:
-                        held.append((names, gain))
-            found = _first_gains(held, self.name_ok)
+            years = tuple(year + offset for offset in _NEAR_YEARS)
+            found = _year_gains(self.gains, (index.day_table, index.span_table), years, self.name_ok)
             if len(self.by_year) < 256:
                 self.by_year[key] = found
         return found
@@ -498,16 +552,39 @@ class _PartGains:
         key = year * 2 + spans
         found = self.by_year.get(key)
         if found is None:
-            postings = index.span_postings if spans else index.day_postings
-            held: list[tuple[array[int], float]] = []
-            for type_id, gain in self.gains:
-                names = postings.get(type_id * YEAR_KEY + year)
-                if names is not None:
-                    held.append((names, gain))
-            found = _first_gains(held, self.name_ok)
+            table = index.span_table if spans else index.day_table
+            found = _year_gains(self.gains, (table,), (year,), self.name_ok)
             if len(self.by_year) < 256:
                 self.by_year[key] = found
         return found
+
+
+def _by_gain(gain: tuple[int, float]) -> float:
+    """Sort key of a part's (type, gain) pairs: best gain first."""
+    return -gain[1]
+
+
+def _year_gains(
+    gains: Sequence[tuple[int, float]], tables: Sequence[PostingTable], years: Sequence[int], name_ok: bytes
+) -> _GainMap:
+    """Return each name's first gain (screened kinds only) over the postings of `gains`' types (best
+    first) in `years` in `tables`: type after type, year after year, table after table.
+
+    In one C pass over the index's flat posting tables (`_gains.year_gains`): a pair of bytes
+    (int32 names in the order met, float64 gains: 12 bytes a name, as the maps are kept), which
+    the C merges read as they are. Where the C
+    module is not built, the postings are looked up one by one and merged by `_first_gains`.
+    """
+    if _gains is not None:
+        return _gains.year_gains(gains, [t.columns() for t in tables], years, name_ok)
+    held: list[tuple[array[int], float]] = []
+    for type_id, gain in gains:
+        for year in years:
+            for table in tables:
+                names = table.postings(type_id, year)
+                if len(names):
+                    held.append((array("i", names.tobytes()), gain))
+    return _first_gains(held, name_ok)
 
 
 class _Plan:
@@ -688,10 +765,18 @@ _NO_NAMES = np.zeros(0, dtype=np.int64)
 _NO_GAINS = np.zeros(0, dtype=np.float64)
 
 
+def _as_numpy(pair: tuple[np.ndarray, np.ndarray] | tuple[bytes, bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Return a map of gains held as arrays or as bytes (see `_year_gains`) as numpy arrays."""
+    ids, gains = pair
+    if isinstance(ids, bytes) and isinstance(gains, bytes):
+        return np.frombuffer(ids, dtype=np.int32).astype(np.int64), np.frombuffer(gains, dtype=np.float64)
+    return pair  # type: ignore[return-value]
+
+
 def _day_arrays(on_day: _GainMap) -> tuple[np.ndarray, np.ndarray]:
     """Return the names born on the traveller's day and their summed gains as arrays."""
     if isinstance(on_day, tuple):
-        return on_day
+        return _as_numpy(on_day)
     if not on_day:
         return _NO_NAMES, _NO_GAINS
     return (
@@ -705,22 +790,52 @@ def _day_arrays(on_day: _GainMap) -> tuple[np.ndarray, np.ndarray]:
 _VECTOR_FROM = 200 if _gains is None else 0
 
 
-@dataclass(frozen=True, slots=True)
+@final
 class _Bounds:
     """What bounds a traveller's candidates: log-odds parts and per-class gains (see `_search`)."""
 
-    base: float
-    other: float
-    document_z: float
-    dob_best: tuple[float, ...]
-    rest: list[float]
-    need: list[float]
-    traveller_weight: float
-    min_z: float
-    born: date | None
-    subject: ScreeningSubject
-    config: MatchConfig
-    plan: _Plan
+    __slots__ = (
+        "base",
+        "born",
+        "config",
+        "dob_best",
+        "document_z",
+        "min_z",
+        "need",
+        "other",
+        "plan",
+        "rest",
+        "subject",
+        "traveller_weight",
+    )
+
+    def __init__(
+        self,
+        base: float,
+        other: float,
+        document_z: float,
+        dob_best: tuple[float, ...],
+        rest: list[float],
+        need: list[float],
+        traveller_weight: float,
+        min_z: float,
+        born: date | None,
+        subject: ScreeningSubject,
+        config: MatchConfig,
+        plan: _Plan,
+    ) -> None:
+        self.base: Final = base
+        self.other: Final = other
+        self.document_z: Final = document_z
+        self.dob_best: Final = dob_best
+        self.rest: Final = rest
+        self.need: Final = need
+        self.traveller_weight: Final = traveller_weight
+        self.min_z: Final = min_z
+        self.born: Final = born
+        self.subject: Final = subject
+        self.config: Final = config
+        self.plan: Final = plan
 
 
 class _Vectors:
@@ -891,7 +1006,7 @@ class _Vectors:
     def as_arrays(self, gains: _GainMap, cached: bool) -> tuple[np.ndarray, np.ndarray]:
         """Return a name -> gain map as (ids, gains) arrays, kept for the memoised maps."""
         if isinstance(gains, tuple):
-            return gains
+            return _as_numpy(gains)
         found = self.arrays.get(id(gains)) if cached else None
         if found is None or found[0] is not gains:
             ids = np.fromiter(gains.keys(), dtype=np.int64, count=len(gains))
@@ -1149,7 +1264,8 @@ def _search(
             [(m, id(m) not in transient) for m in maps], walks, on_day, bounds
         )
     if not isinstance(on_day, dict):
-        on_day = dict(zip(on_day[0].tolist(), on_day[1].tolist(), strict=True))
+        day_ids, day_sums = _as_numpy(on_day)
+        on_day = dict(zip(day_ids.tolist(), day_sums.tolist(), strict=True))
     scores: dict[int, float] = {}
     get = scores.get
     for gained in maps:

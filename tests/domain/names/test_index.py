@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from borderwatch.domain.names.index import YEAR_KEY, NameIndex
+from borderwatch.domain.names.index import NameIndex
 from borderwatch.domain.names.variants import NameTables
 from borderwatch.domain.watchlists import (
     DateExactness,
@@ -88,9 +88,11 @@ def test_postings_by_birth_year_and_undated(tables: NameTables) -> None:
         tables,
     )
     haddadi = index.type_of_uid[index.parse("HADDADI").name_tokens[0].uid]
-    assert list(index.day_postings[haddadi * YEAR_KEY + 1970]) == [0]
-    assert [list(index.span_postings[haddadi * YEAR_KEY + y]) for y in (1968, 1971)] == [[1], [1]]
-    assert list(index.undated_postings[haddadi]) == [2]
+    assert index.day_table.postings(haddadi, 1970).tolist() == [0]
+    assert [index.span_table.postings(haddadi, y).tolist() for y in (1968, 1971)] == [[1], [1]]
+    assert index.span_table.postings(haddadi, 1972).tolist() == []
+    assert index.day_table.postings(haddadi, 1971).tolist() == []
+    assert index.undated_table.postings(haddadi, 0).tolist() == [2]
     assert index.entry_day_years[0] == {1970}
     assert index.entry_span_years[1] == {1968, 1969, 1970, 1971}
 

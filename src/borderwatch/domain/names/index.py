@@ -8,10 +8,11 @@ entries a skeleton occurs) and becomes the part's weight, IDF-style: Mohamed wei
 Benjelloun much (names.md §1.3, §5.1).
 
 For speed the index also keeps, per token type, the names holding it *by birth year* (apart for
-entries listed with a day, `day_postings`, and with a year, month or span, `span_postings`) and
-*among undated entries* (`undated_postings`): a traveller with a birth date mostly reaches the
+entries listed with a day, `day_table`, and with a year, month or span, `span_table`) and
+*among undated entries* (`undated_table`): a traveller with a birth date mostly reaches the
 alert threshold through a listed person born that year, or one the list gives no date for; other
-names need much stronger name evidence (see `screening.assess_candidates`).
+names need much stronger name evidence (see `screening.assess_candidates`). These postings are flat
+columns (`PostingTable`), read in one C pass per part and year (`_gains.year_gains`).
 
 The neighbourhoods find a few hundred token types for a common-looking part in a large index, and
 only one in eight agrees well enough to count. The first time a part is seen, all of them are scored
@@ -62,6 +63,54 @@ class IndexedName:
 
 
 YEAR_KEY = 10_000  # day/span postings key: type_id * YEAR_KEY + year (years 1..9999)
+
+
+@dataclass(frozen=True, slots=True)
+class PostingTable:
+    """Names by (token type, year) as flat columns, sorted by type, then year, then name.
+
+    The postings of type `t` are keys `type_start[t]` to `type_start[t + 1]` (exclusive); key `k` is
+    year `years[k]` with the names `names[post_start[k]:post_start[k + 1]]`. Undated postings use
+    year 0. Four arrays instead of a dict of millions of small arrays: a tenth of the memory in a
+    million spellings, and a part's postings of a year are read in C without a Python object.
+    """
+
+    type_start: np.ndarray  # int64, one per type and one past
+    years: np.ndarray  # int32, sorted within each type
+    post_start: np.ndarray  # int64, one per key and one past
+    names: np.ndarray  # int32
+
+    @classmethod
+    def of(cls, keys: array[int], names: array[int], types: int) -> PostingTable:
+        """Return the table of (type_id * YEAR_KEY + year, name id) pairs given in name order."""
+        key_col = np.frombuffer(keys, dtype=np.int64) if len(keys) else np.zeros(0, dtype=np.int64)
+        name_col = np.frombuffer(names, dtype=np.int32) if len(names) else np.zeros(0, dtype=np.int32)
+        order = np.argsort(key_col, kind="stable")  # a key's names stay in the order added (name order)
+        key_col = key_col[order]
+        distinct, first = np.unique(key_col, return_index=True)
+        type_of = distinct // YEAR_KEY
+        return cls(
+            type_start=np.searchsorted(type_of, np.arange(types + 1)).astype(np.int64),
+            years=(distinct % YEAR_KEY).astype(np.int32),
+            post_start=np.append(first, len(key_col)).astype(np.int64),
+            names=np.ascontiguousarray(name_col[order]),
+        )
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return the four columns in the order `_gains.year_gains` reads them."""
+        return self.type_start, self.years, self.post_start, self.names
+
+    def postings(self, type_id: int, year: int) -> np.ndarray:
+        """Return the names holding `type_id` in `year` (0: undated), in name order (empty if none)."""
+        lo, hi = int(self.type_start[type_id]), int(self.type_start[type_id + 1])
+        at = lo + int(np.searchsorted(self.years[lo:hi], year))
+        if at == hi or self.years[at] != year:
+            return self.names[:0]
+        return self.names[self.post_start[at] : self.post_start[at + 1]]
+
+
+def _no_postings() -> PostingTable:
+    return PostingTable.of(array("q"), array("i"), 0)
 
 
 def _years_of(entry: ListEntry) -> tuple[frozenset[int], frozenset[int]]:
@@ -338,14 +387,20 @@ class NameIndex:
     __slots__ = (
         "_date_group_of",
         "_date_sets",
+        "_day_keys",
+        "_day_names",
         "_expansions",
         "_fact_group_of",
         "_forms",
+        "_span_keys",
+        "_span_names",
         "_token_facts",
+        "_undated_keys",
+        "_undated_names",
         "by_birth_date",
         "comparer",
         "date_groups",
-        "day_postings",
+        "day_table",
         "deletions",
         "document_entries",
         "entity_count",
@@ -367,14 +422,14 @@ class NameIndex:
         "phonetic_types",
         "skeleton_df",
         "skeleton_types",
-        "span_postings",
+        "span_table",
         "tables",
         "type_common",
         "type_idf",
         "type_names",
         "type_of_uid",
         "types",
-        "undated_postings",
+        "undated_table",
     )
 
     def __init__(self, tables: NameTables) -> None:
@@ -423,9 +478,12 @@ class NameIndex:
         self._date_sets: list[tuple[frozenset[int], frozenset[int]]] = []
         self._date_group_of: dict[tuple[tuple[int, ...], tuple[tuple[int, int], ...]], int] = {}
         self._fact_group_of: dict[tuple[frozenset[str], Gender], int] = {}
-        self.day_postings: dict[int, array[int]] = {}  # type_id * YEAR_KEY + year -> names (listed days)
-        self.span_postings: dict[int, array[int]] = {}  # the same for listed years, months and spans
-        self.undated_postings: dict[int, array[int]] = {}  # type_id -> names of undated entries
+        # (type_id * YEAR_KEY + year, name) of the listed days, of the listed years, months and spans,
+        # and (type_id, name) of undated entries, as added; `finish` makes them tables.
+        self._day_keys, self._day_names = array("q"), array("i")
+        self._span_keys, self._span_names = array("q"), array("i")
+        self._undated_keys, self._undated_names = array("q"), array("i")
+        self.day_table = self.span_table = self.undated_table = _no_postings()
         self._token_facts: dict[str, tuple[float, bool]] = {}  # uid -> (idf, common)
         self.memo: dict[object, object] = {}  # per-config lookups built by the screening code
 
@@ -498,11 +556,14 @@ class NameIndex:
             for type_id in set(self.names[name_id].types):
                 key = type_id * YEAR_KEY
                 for year in days:
-                    self.day_postings.setdefault(key + year, array("i")).append(name_id)
+                    self._day_keys.append(key + year)
+                    self._day_names.append(name_id)
                 for year in spans:
-                    self.span_postings.setdefault(key + year, array("i")).append(name_id)
+                    self._span_keys.append(key + year)
+                    self._span_names.append(name_id)
                 if not entry.birth_dates:
-                    self.undated_postings.setdefault(type_id, array("i")).append(name_id)
+                    self._undated_keys.append(key)  # year 0
+                    self._undated_names.append(name_id)
 
     def _type_id(self, token: NameToken) -> int:
         found = self.type_of_uid.get(token.uid)
@@ -536,6 +597,10 @@ class NameIndex:
             for deleted in _deletions(key):
                 self.phonetic_deletions.setdefault(deleted, []).append(holders)
         self.entity_count = sum(1 for e in self.entries if e.kind is EntityKind.PERSON) or len(self.entries)
+        types = len(self.types)
+        self.day_table = PostingTable.of(self._day_keys, self._day_names, types)
+        self.span_table = PostingTable.of(self._span_keys, self._span_names, types)
+        self.undated_table = PostingTable.of(self._undated_keys, self._undated_names, types)
         self._token_facts.clear()
         self.type_idf = [self.idf(t) for t in self.types]
         self.type_common = [self.is_common(t) for t in self.types]
