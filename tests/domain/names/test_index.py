@@ -97,6 +97,34 @@ def test_postings_by_birth_year_and_undated(tables: NameTables) -> None:
     assert index.entry_span_years[1] == {1968, 1969, 1970, 1971}
 
 
+def test_entries_added_after_finish_keep_the_postings_of_the_earlier_ones(tables: NameTables) -> None:
+    # The posting tables are made by `finish` and the pairs they come from are dropped: an entry
+    # added later must find them again, so that the tables hold what one build of all gives.
+    people = [
+        entry("UN:1", "Karim HADDADI", born=date(1970, 3, 4)),
+        ListEntry(
+            EntityId("UN:2"),
+            ListSource.UN,
+            EntityKind.PERSON,
+            (ListedName("Karim HADDADI"), ListedName("Karim HADADI")),
+            (ListedBirthDate(date(1968, 1, 1), date(1971, 12, 31), DateExactness.RANGE),),
+        ),
+        entry("UN:3", "Karim HADDADI"),
+        entry("UN:4", "Ali HADDADI", born=date(1970, 5, 6)),
+    ]
+    whole = NameIndex.build(people, tables)
+    grown = NameIndex.build(people[:3], tables)
+    grown.add(people[3])
+    grown.finish()
+    for name in ("day_table", "span_table", "undated_table"):
+        for column, expected in zip(
+            getattr(grown, name).columns(), getattr(whole, name).columns(), strict=True
+        ):
+            assert column.tolist() == expected.tolist(), name
+    haddadi = whole.type_of_uid[whole.parse("HADDADI").name_tokens[0].uid]
+    assert grown.day_table.postings(haddadi, 1970).tolist() == [0, 4]
+
+
 def test_expansion_reaches_spellings_one_letter_apart(tables: NameTables) -> None:
     # Safi ~ Shafi: the skeletons differ (SF, CF) but the edit-distance rule accepts the pair, so
     # the index must offer it as a candidate.
