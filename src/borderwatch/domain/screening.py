@@ -1495,9 +1495,9 @@ def _assess_pruned(
     for count, (negative_bound, name_id, which) in enumerate(queue):
         if count >= config.max_candidates:
             break
-        if best_of is not None and len(scores) >= best_of:
-            if kth is None:
-                kth = heapq.nlargest(best_of, scores.values())[-1]
+        if best_of is not None and 0 < best_of <= len(scores):
+            if kth is None:  # (a sort in C: heapq.nlargest runs as Python, once per new best)
+                kth = sorted(scores.values())[-best_of]
             if kth > -negative_bound:
                 break  # no candidate left can enter the best `best_of`
         indexed = index.names[name_id]
@@ -1583,6 +1583,8 @@ def _hit(
 ) -> Hit:
     entry = index.entries[assessment.entry]
     comparison = assessment.comparison
+    # Enum values are read as `_value_`, the member's own attribute: `.value` is a descriptor that
+    # runs Python code, ten times per hit.
     evidence: list[Evidence] = []
     listed_name = index.names[assessment.name_id].listed.full_name
     for pair in comparison.pairs:
@@ -1592,7 +1594,7 @@ def _hit(
         evidence.append(
             Evidence(
                 "name",
-                pair.match.rule.value,
+                pair.match.rule._value_,
                 pair.match.score,
                 pair.traveller.display,
                 as_written(pair.listed.display, listed_name),
@@ -1628,7 +1630,7 @@ def _hit(
         evidence.append(
             Evidence(
                 "birth date",
-                assessment.birth_date.value,
+                assessment.birth_date._value_,
                 config.dob_weight(assessment.birth_date),
                 str(subject.birth_date or ""),
                 assessment.birth_date_text,
@@ -1643,7 +1645,7 @@ def _hit(
         evidence.append(
             Evidence(
                 "nationality",
-                assessment.nationality.value,
+                assessment.nationality._value_,
                 weight,
                 subject.nationality,
                 ", ".join(entry.nationalities),
@@ -1654,7 +1656,7 @@ def _hit(
             config.w_gender_match if assessment.gender is FactAgreement.MATCH else config.w_gender_conflict
         )
         evidence.append(
-            Evidence("gender", assessment.gender.value, weight, subject.gender.value, entry.gender.value)
+            Evidence("gender", assessment.gender._value_, weight, subject.gender._value_, entry.gender._value_)
         )
     if assessment.document:
         evidence.append(
