@@ -659,6 +659,7 @@ def test_the_rules_in_c_score_every_pair_as_compare_py(full_index: NameIndex, mi
         near = full_index.neighbours(token)
         found = forms.scored(token, near, comparer)
         assert found is not None
+        assert forms.scored(token, array("i", near).tobytes(), comparer) == found  # ids packed as int32
         expected = [
             (t, m.score, m.rule, m.note)
             for t in near
@@ -694,6 +695,12 @@ def test_the_c_rules_refuse_a_table_that_does_not_fit(full_index: NameIndex) -> 
     scores = names_index._gains.token_scores
     with pytest.raises(IndexError, match="outside the form table"):
         scores([len(full_index.types)], good, query, False, 0.55, 0.75)
+    with pytest.raises(IndexError, match="outside the form table"):
+        scores(array("i", [0, len(full_index.types)]).tobytes(), good, query, False, 0.55, 0.75)
+    with pytest.raises(ValueError, match="int32 items"):
+        scores(b"\x00\x00\x00", good, query, False, 0.55, 0.75)
+    with pytest.raises(TypeError, match="list of ints or bytes"):
+        scores((0,), good, query, False, 0.55, 0.75)
     with pytest.raises(ValueError, match="do not fit"):
         scores([0], (*good[:7], array("d"), *good[8:]), query, False, 0.55, 0.75)
     far = array("i", [10**6, 1, 1, 1]) * (len(good[3]) // 4)
@@ -742,9 +749,12 @@ def test_the_union_of_neighbour_lists_is_each_id_once_in_order(lists: list[list[
     gains = names_index._gains
     held = [array("i", ids) for ids in lists]
     assert gains.union(held, size) == sorted({i for ids in lists for i in ids})
+    # Packed as int32 (what the C rules read) the same ids come in the same order.
+    assert gains.union(held, size, True) == array("i", sorted({i for ids in lists for i in ids})).tobytes()
     with pytest.raises(IndexError, match="outside"):
-        gains.union([*held, array("i", [size])], size)
+        gains.union([*held, array("i", [size])], size, True)
     assert gains.union([array("i", [7])], size) == [7]
+    assert gains.union([array("i", [7])], size, True) == array("i", [7]).tobytes()
 
 
 @pytest.mark.parametrize("rules", ["in C", "filtered by numpy, scored by compare.py"])

@@ -1036,7 +1036,8 @@ read_families(Form *f, Py_ssize_t r, const int64_t *fam_start, const int32_t *fa
 PyDoc_STRVAR(token_scores_doc,
 "token_scores(type_ids, table, query, q_arabic, min_score, edit_floor) -> list of (type id, score, rule, note)\n\n"
 "`compare.NameComparer.token_match` of a traveller's part (`query`) against each token type of\n"
-"`type_ids`, keeping those scoring `min_score` or more, in order; `rule` indexes `index._RULES`.\n"
+"`type_ids` (a list of ints, or bytes of int32 as `union(..., True)` gives them), keeping those\n"
+"scoring `min_score` or more, in order; `rule` indexes `index._RULES`.\n"
 "`table` = (start, arabic, chars, shape, skeleton_id, skeleton, note, penalty, flags, family_start,\n"
 "family_ids, distinct, family_names): a type's forms are the rows start[t] to start[t + 1]; row r's\n"
 "phonetic key, skeleton and text are the code points of `chars` from shape[4r], shape[4r + 1],\n"
@@ -1135,14 +1136,51 @@ distance(PyObject *self, PyObject *args)
 /* The type id at position i of a list of ints, or -1 when it is not one of `types` (the caller reports
  * it when it comes to it: this only looks ahead). */
 static inline long long
-type_at(PyObject *type_ids, Py_ssize_t i, Py_ssize_t types)
+type_at(const int32_t *type_ids, Py_ssize_t i, Py_ssize_t types)
 {
-    PyObject *item = PyList_GET_ITEM(type_ids, i);
-    if (!PyLong_CheckExact(item))
-        return -1;
-    int overflow = 0;
-    long long t = PyLong_AsLongLongAndOverflow(item, &overflow);
-    return (overflow || t < 0 || t >= types) ? -1 : t;
+    long long t = type_ids[i];
+    return (t < 0 || t >= types) ? -1 : t;
+}
+
+/* The type ids asked for as int32: read from a bytes object of them as `union(..., True)` makes
+ * it (no int object per neighbour), or copied from a list of ints into `*owned` (freed by the
+ * caller); NULL on error. */
+static const int32_t *
+type_ids_of(PyObject *obj, Py_ssize_t *count, int32_t **owned)
+{
+    *owned = NULL;
+    if (PyBytes_CheckExact(obj)) {
+        if (PyBytes_GET_SIZE(obj) % 4) {
+            PyErr_SetString(PyExc_ValueError, "type ids as bytes must be int32 items");
+            return NULL;
+        }
+        *count = PyBytes_GET_SIZE(obj) / 4;
+        return (const int32_t *)PyBytes_AS_STRING(obj);
+    }
+    if (!PyList_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError, "type ids must be a list of ints or bytes of int32");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(obj);
+    int32_t *ids = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(int32_t));
+    if (ids == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(obj, i);
+        int overflow = 0;
+        long long t = PyLong_Check(item) ? PyLong_AsLongLongAndOverflow(item, &overflow) : -1;
+        if (t == -1 && PyErr_Occurred()) {
+            PyMem_Free(ids);
+            return NULL;
+        }
+        /* Out of range (or not an int): -1, refused below with the type id's error. */
+        ids[i] = (overflow || t < 0 || t > INT32_MAX) ? -1 : (int32_t)t;
+    }
+    *count = n;
+    *owned = ids;
+    return ids;
 }
 
 static PyObject *
@@ -1151,9 +1189,13 @@ token_scores(PyObject *self, PyObject *args)
     PyObject *type_ids, *table, *query;
     int q_arabic;
     double min_score, edit_floor;
-    if (!PyArg_ParseTuple(args, "O!O!O!pdd", &PyList_Type, &type_ids, &PyTuple_Type, &table, &PyTuple_Type,
-                          &query, &q_arabic, &min_score, &edit_floor))
+    if (!PyArg_ParseTuple(args, "OO!O!pdd", &type_ids, &PyTuple_Type, &table, &PyTuple_Type, &query, &q_arabic,
+                          &min_score, &edit_floor))
         return NULL;
+    if (!PyList_Check(type_ids) && !PyBytes_CheckExact(type_ids)) {
+        PyErr_SetString(PyExc_TypeError, "type ids must be a list of ints or bytes of int32");
+        return NULL;
+    }
     if (PyTuple_GET_SIZE(table) != 13 || PyTuple_GET_SIZE(query) != 9) {
         PyErr_SetString(PyExc_ValueError, "table must hold 13 columns and query 9");
         return NULL;
@@ -1204,6 +1246,11 @@ token_scores(PyObject *self, PyObject *args)
     Form *listed = NULL;
     int32_t *q_chars = NULL;
     Masks *q_masks = NULL;
+    int32_t *owned_ids = NULL;
+    Py_ssize_t wanted = 0;
+    const int32_t *ids = type_ids_of(type_ids, &wanted, &owned_ids);
+    if (ids == NULL)
+        goto done;
     for (; opened < B_COUNT; opened++) {
         PyObject *source = PyTuple_GET_ITEM(specs[opened].in_query ? query : table, specs[opened].slot);
         if (get_buffer(source, &views[opened], specs[opened].itemsize, specs[opened].kinds,
@@ -1256,17 +1303,16 @@ token_scores(PyObject *self, PyObject *args)
     result = PyList_New(0);
     if (result == NULL)
         goto done;
-    Py_ssize_t wanted = PyList_GET_SIZE(type_ids);
     for (Py_ssize_t i = 0; i < wanted; i++) {
         /* The types come scattered over the table, each a few cache misses away (its rows, then
          * their texts): the loads of the types a few steps ahead are started now, in stages. */
         if (i + 6 < wanted) {
-            long long ahead = type_at(type_ids, i + 6, types);
+            long long ahead = type_at(ids, i + 6, types);
             if (ahead >= 0)
                 __builtin_prefetch(&start[ahead]);
         }
         if (i + 3 < wanted) {
-            long long ahead = type_at(type_ids, i + 3, types);
+            long long ahead = type_at(ids, i + 3, types);
             if (ahead >= 0) {
                 int64_t r = start[ahead];
                 if (r >= 0 && r < rows) {
@@ -1279,15 +1325,14 @@ token_scores(PyObject *self, PyObject *args)
             }
         }
         if (i + 1 < wanted) {
-            long long ahead = type_at(type_ids, i + 1, types);
+            long long ahead = type_at(ids, i + 1, types);
             if (ahead >= 0) {
                 int64_t r = start[ahead];
                 if (r >= 0 && r < rows && shape[4 * r] >= 0 && shape[4 * r] < chars_count)
                     __builtin_prefetch(&chars[shape[4 * r]]);
             }
         }
-        PyObject *item = PyList_GET_ITEM(type_ids, i);
-        long long t = PyLong_Check(item) ? PyLong_AsLongLong(item) : -1;
+        long long t = ids[i];
         if (t < 0 || t >= types || start[t] < 0 || start[t + 1] > rows || start[t] > start[t + 1]) {
             if (!PyErr_Occurred())
                 PyErr_Format(PyExc_IndexError, "type id %lld outside the form table", t);
@@ -1419,6 +1464,7 @@ token_scores(PyObject *self, PyObject *args)
 done:
     for (int i = 0; i < opened; i++)
         PyBuffer_Release(&views[i]);
+    PyMem_Free(owned_ids);
     PyMem_Free(listed);
     PyMem_Free(q_chars);
     PyMem_Free(q_masks);
@@ -1435,7 +1481,7 @@ by_id(const void *a, const void *b)
 }
 
 PyDoc_STRVAR(union_doc,
-"union(lists, size) -> list of int\n\n"
+"union(lists, size, as_bytes=False) -> list of int (or bytes of int32 with `as_bytes`)\n\n"
 "The ids (0 <= id < size) found in any of `lists` (int32 buffers: array('i')), each once, sorted:\n"
 "the token types near a name part, gathered from the index's neighbourhood lists (which repeat\n"
 "them many times over in a million spellings) without a Python set.");
@@ -1460,7 +1506,8 @@ id_union(PyObject *self, PyObject *args)
 {
     PyObject *lists;
     Py_ssize_t size;
-    if (!PyArg_ParseTuple(args, "On", &lists, &size))
+    int as_bytes = 0;
+    if (!PyArg_ParseTuple(args, "On|p", &lists, &size, &as_bytes))
         return NULL;
     if (size < 0 || size > INT32_MAX) {
         PyErr_SetString(PyExc_ValueError, "size must be 0 to 2**31 - 1");
@@ -1512,8 +1559,13 @@ id_union(PyObject *self, PyObject *args)
     int scan = words <= 32 * (count + 1);
     if (!failed && !scan)
         qsort(out->ids, (size_t)count, sizeof(int64_t), by_id);
-    if (!failed)
-        result = PyList_New(count);
+    int32_t *packed = NULL; /* with `as_bytes`: the ids written straight into a bytes object */
+    if (!failed) {
+        result = as_bytes ? PyBytes_FromStringAndSize(NULL, count * (Py_ssize_t)sizeof(int32_t))
+                          : PyList_New(count);
+        if (result != NULL && as_bytes)
+            packed = (int32_t *)PyBytes_AS_STRING(result);
+    }
     Py_ssize_t at = 0;
     if (scan) {
         for (Py_ssize_t w = 0; w < words; w++) {
@@ -1529,7 +1581,9 @@ id_union(PyObject *self, PyObject *args)
                     Py_CLEAR(result);
                     break;
                 }
-                if (set_id(result, at++, id) < 0) {
+                if (packed != NULL)
+                    packed[at++] = (int32_t)id;
+                else if (set_id(result, at++, id) < 0) {
                     Py_CLEAR(result);
                     break;
                 }
@@ -1539,7 +1593,9 @@ id_union(PyObject *self, PyObject *args)
         for (Py_ssize_t k = 0; k < count; k++) {
             int64_t id = out->ids[k];
             id_bits[id >> 6] &= ~((uint64_t)1 << (id & 63));
-            if (result != NULL && set_id(result, at++, id) < 0)
+            if (packed != NULL)
+                packed[at++] = (int32_t)id;
+            else if (result != NULL && set_id(result, at++, id) < 0)
                 Py_CLEAR(result);
         }
     }

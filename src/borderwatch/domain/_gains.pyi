@@ -1,6 +1,7 @@
 """Types of the C extension `borderwatch.domain._gains` (see _gains.c)."""
 
 from collections.abc import Sequence
+from typing import Literal, overload
 
 import numpy as np
 from _typeshed import ReadableBuffer
@@ -23,9 +24,14 @@ def year_gains(
     years: Sequence[int],
     name_ok: Buffer,
 ) -> tuple[bytes, bytes]: ...
+@overload
 def union(lists: Sequence[Buffer], size: int) -> list[int]: ...
+@overload
+def union(lists: Sequence[Buffer], size: int, as_bytes: Literal[False]) -> list[int]: ...
+@overload
+def union(lists: Sequence[Buffer], size: int, as_bytes: Literal[True]) -> bytes: ...
 def token_scores(
-    type_ids: list[int],
+    type_ids: list[int] | bytes,
     table: _FormTable,
     query: tuple[_Texts, _Texts, _Texts, _Texts, Buffer, Buffer, Buffer, Buffer, Buffer],
     q_arabic: bool,

@@ -1656,7 +1656,9 @@ def _hit(
             config.w_gender_match if assessment.gender is FactAgreement.MATCH else config.w_gender_conflict
         )
         evidence.append(
-            Evidence("gender", assessment.gender._value_, weight, subject.gender._value_, entry.gender._value_)
+            Evidence(
+                "gender", assessment.gender._value_, weight, subject.gender._value_, entry.gender._value_
+            )
         )
     if assessment.document:
         evidence.append(

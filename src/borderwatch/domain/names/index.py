@@ -282,7 +282,7 @@ class _FormTable:
         return family_start, family_ids
 
     def scored(
-        self, token: NameToken, type_ids: list[int], comparer: NameComparer
+        self, token: NameToken, type_ids: list[int] | bytes, comparer: NameComparer
     ) -> tuple[tuple[int, TokenMatch], ...] | None:
         """Return what `comparer.token_match` gives `token` against each of `type_ids` at the comparer's
         minimum score or more, the rules worked out in C (`_gains.token_scores`) in one pass; None
@@ -656,10 +656,15 @@ class NameIndex:
         found = self._expansions.get(token.uid)
         if found is not None:
             return found
-        type_ids = self.neighbours(token)
         forms = self._forms
-        result = forms.scored(token, type_ids, self.comparer) if forms is not None else None
+        result = None
+        if forms is not None and _gains is not None:
+            # The neighbours as packed int32 ids, read as they are by the C rules: no int object
+            # per neighbour (a few hundred; one in eight agrees).
+            near = _gains.union(self._near_lists(token), len(self.types), True)
+            result = forms.scored(token, near, self.comparer)
         if result is None:  # no C rules: the types no rule can accept set aside in bulk, the rest scored
+            type_ids = self.neighbours(token)
             if forms is not None:
                 type_ids = forms.possible(token, type_ids, self.comparer)
             result = self._scored(token, type_ids)
@@ -693,8 +698,17 @@ class NameIndex:
     def neighbours(self, token: NameToken) -> list[int]:
         """Return the token types near a name part by skeleton or phonetic key (one edit on each
         side), sorted, each once."""
-        # The types of each key found, repeats and all (in a million spellings they overlap): the
-        # union below keeps each type once.
+        near = self._near_lists(token)
+        if _gains is not None:  # the union in one C pass (see _gains.c), not a set updated list by list
+            return _gains.union(near, len(self.types))
+        type_ids: set[int] = set()
+        for found in near:
+            type_ids.update(found)
+        return sorted(type_ids)
+
+    def _near_lists(self, token: NameToken) -> list[array[int]]:
+        """Return the lists of token types of every key near a name part (`neighbours` unites them)."""
+        # The types of each key found, repeats and all (in a million spellings they overlap).
         near: list[array[int]] = []
         skeleton_types, deletions = self.skeleton_types, self.deletions
         for form in token.forms:
@@ -727,12 +741,7 @@ class NameIndex:
                 if found is not None:
                     near.append(found)
                 near.extend(phonetic_deletions.get(deleted, ()))
-        if _gains is not None:  # the union in one C pass (see _gains.c), not a set updated list by list
-            return _gains.union(near, len(self.types))
-        type_ids: set[int] = set()
-        for found in near:
-            type_ids.update(found)
-        return sorted(type_ids)
+        return near
 
     def candidates(
         self,
