@@ -272,7 +272,11 @@ class MatchConfig:
 
     def dob_weight(self, agreement: BirthDateAgreement) -> float:
         """Return the log-odds the birth-date agreement adds."""
-        return getattr(self, _DOB_FIELDS[agreement]) if agreement is not BirthDateAgreement.UNKNOWN else 0.0
+        # Keyed by the member's value: an Enum member's own hash runs as Python (once per candidate).
+        if agreement is BirthDateAgreement.UNKNOWN:
+            return 0.0
+        weight: float = getattr(self, _DOB_FIELDS[agreement._value_])
+        return weight
 
 
-_DOB_FIELDS = {agreement: f"w_dob_{agreement.name.lower()}" for agreement in BirthDateAgreement}
+_DOB_FIELDS = {agreement._value_: f"w_dob_{agreement.name.lower()}" for agreement in BirthDateAgreement}
