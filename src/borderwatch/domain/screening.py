@@ -919,7 +919,7 @@ class _Vectors:
         over the parts' maps of the day's year: arrays, as the bound reads them."""
         ids = self._born.get(day)
         if ids is None:
-            ids = np.unique(np.asarray(names, dtype=np.int64))
+            ids = np.asarray(names, dtype=np.int64)  # sorted and distinct (see NameIndex.by_birth_date)
             ids = ids[self.name_ok[ids]]
             if len(self._born) >= 4096:
                 self._born.clear()

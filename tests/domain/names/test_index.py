@@ -125,6 +125,29 @@ def test_entries_added_after_finish_keep_the_postings_of_the_earlier_ones(tables
     assert grown.day_table.postings(haddadi, 1970).tolist() == [0, 4]
 
 
+def test_the_names_born_on_a_day_are_sorted_and_each_once(tables: NameTables) -> None:
+    # The bounded search reads a day's names as they are (no sort, no dedup): an entry listing the
+    # same day twice (sources repeat dates) must not list its names twice.
+    day = date(1970, 3, 4)
+    twice = (ListedBirthDate(day, day, DateExactness.EXACT),) * 2
+    index = NameIndex.build(
+        [
+            ListEntry(
+                EntityId("UN:1"),
+                ListSource.UN,
+                EntityKind.PERSON,
+                (ListedName("Karim HADDADI"), ListedName("Karim HADADI")),
+                twice,
+            ),
+            entry("UN:2", "Ali HADDADI", born=day),
+            entry("UN:3", "Omar HADDADI", born=date(1971, 3, 4)),
+        ],
+        tables,
+    )
+    assert index.by_birth_date[day] == [0, 1, 2]
+    assert index.by_birth_date[date(1971, 3, 4)] == [3]
+
+
 def test_expansion_reaches_spellings_one_letter_apart(tables: NameTables) -> None:
     # Safi ~ Shafi: the skeletons differ (SF, CF) but the edit-distance rule accepts the pair, so
     # the index must offer it as a candidate.

@@ -455,7 +455,7 @@ class NameIndex:
         self.phonetic_types: dict[str, array[int]] = {}
         self.phonetic_deletions: dict[str, list[array[int]]] = {}
         self.skeleton_df: dict[str, int] = {}
-        self.by_birth_date: dict[date, list[int]] = {}
+        self.by_birth_date: dict[date, list[int]] = {}  # names of entries listed with that day, sorted
         # Entries by their listed document numbers (normalised): a traveller's document can add
         # its evidence only to these, so the bounded search need not assume it for every entry.
         self.document_entries: dict[str, list[int]] = {}
@@ -531,9 +531,9 @@ class NameIndex:
             self.name_weak.append(1 if listed.quality is NameQuality.WEAK_ALIAS else 0)
         for skeleton in seen_skeletons:
             self.skeleton_df[skeleton] = self.skeleton_df.get(skeleton, 0) + 1
-        for born in entry.birth_dates:
-            if born.earliest == born.latest:
-                self.by_birth_date.setdefault(born.earliest, []).extend(range(first_name, len(self.names)))
+        # Each day once per entry: a day's names stay sorted and distinct (entries come in order).
+        for day in sorted({b.earliest for b in entry.birth_dates if b.earliest == b.latest}):
+            self.by_birth_date.setdefault(day, []).extend(range(first_name, len(self.names)))
         ranges = tuple(
             sorted({(b.earliest.year, b.latest.year) for b in entry.birth_dates if b.earliest != b.latest})
         )
