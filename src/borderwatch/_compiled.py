@@ -21,6 +21,7 @@ COMPILED = (
     "borderwatch/domain/names/compare.py",
     "borderwatch/domain/names/index.py",
     "borderwatch/domain/names/normalize.py",
+    "borderwatch/domain/names/transliterate.py",
     "borderwatch/formats/edifact.py",
     "borderwatch/formats/paxlst.py",
     "borderwatch/domain/_gains.c",
