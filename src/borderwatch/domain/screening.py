@@ -472,7 +472,7 @@ class _PartGains:
     made in one pass over the index's posting tables (`_year_gains`).
     """
 
-    __slots__ = ("best", "by_year", "gains", "name_ok", "reach", "undated", "walks", "weight")
+    __slots__ = ("_undated", "best", "by_year", "gains", "name_ok", "reach", "walks", "weight")
 
     def __init__(
         self, index: NameIndex, gains: list[tuple[int, float]], weight: float, name_ok: bytes
@@ -483,8 +483,7 @@ class _PartGains:
         self.weight = weight
         self.name_ok = name_ok
         self.by_year: dict[int, _GainMap] = {}
-        # Types best first: the first gain met for a name is its best.
-        self.undated = _year_gains(self.gains, (index.undated_table,), (0,), name_ok)
+        self._undated: _GainMap | None = None  # made when a traveller first needs it (see `undated`)
         # reach[k]: names held by the k best types (postings counted with repeats), to choose how
         # a walk over them is done (made on the first walk); walks[k]: that walk, made once per
         # part (see `walk`).
@@ -530,6 +529,19 @@ class _PartGains:
             plan.walk_size += size  # a million spellings must not hold a walk per part forever
             return found, True
         return found, False
+
+    def undated(self, index: NameIndex) -> _GainMap:
+        """Return the best gain per name of the undated entries (types best first: the first gain
+        met for a name is its best).
+
+        Made on first use: in a million spellings a common part's undated names run to tens of
+        thousands, and most travellers never search that class with it (their birth date makes the
+        dated classes cheaper to reach, or the part is walked over all names instead).
+        """
+        found = self._undated
+        if found is None:
+            found = self._undated = _year_gains(self.gains, (index.undated_table,), (0,), self.name_ok)
+        return found
 
     def near_year(self, index: NameIndex, year: int) -> _GainMap:
         """Return the best gain per name of the entries listed with a day or span up to two years
@@ -1224,7 +1236,7 @@ def _search(
             if wanted[_NEAR]:
                 maps.append(part.near_year(index, year))
             if wanted[_UNDATED]:
-                maps.append(part.undated)
+                maps.append(part.undated(index))
     on_day: _GainMap = {}  # the names born on the traveller's day: a dict, or arrays when many
     if born is not None and born in index.by_birth_date:
         # Born on the traveller's day: every part counts (its best gain among that year's days).
