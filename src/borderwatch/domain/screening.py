@@ -100,6 +100,11 @@ def _part_pattern(part: str) -> re.Pattern[str]:
     return re.compile(r"[\W_]*".join(re.escape(ch) for ch in part if ch.isalnum()), re.IGNORECASE)
 
 
+def clear_part_patterns() -> None:
+    """Return nothing; empty the memo of `_part_pattern` (see services.names.forget_name_memos)."""
+    _part_pattern.cache_clear()
+
+
 def compare_birth_date(
     day: date | None, listed: tuple[ListedBirthDate, ...]
 ) -> tuple[BirthDateAgreement, str]:

@@ -9,9 +9,10 @@ from importlib import resources
 
 from borderwatch.domain.hits import MatchConfig
 from borderwatch.domain.names.index import NameIndex
+from borderwatch.domain.names.normalize import forget_forms
 from borderwatch.domain.names.transliterate import fold_arabic, latin_phonetic
 from borderwatch.domain.names.variants import ArabicLetter, NameTables, ParticleKind, VariantFamily
-from borderwatch.domain.screening import prepare_index
+from borderwatch.domain.screening import as_written, clear_part_patterns, prepare_index
 from borderwatch.domain.watchlists import ListEntry
 from borderwatch.errors import ConfigError
 
@@ -50,6 +51,17 @@ def load_name_tables() -> NameTables:
         phonetic=latin_phonetic,
         fold_native=fold_arabic,
     )
+
+
+def forget_name_memos() -> None:
+    """Return nothing; empty the name engine's process-wide memos (forms, listed spellings of parts).
+
+    The indexes keep their own memos and are freed with them; these few outlive an index. Nothing
+    screened changes: a benchmark calls this to measure each run as a fresh process would.
+    """
+    forget_forms()
+    as_written.cache_clear()
+    clear_part_patterns()
 
 
 def build_name_index(

@@ -148,6 +148,15 @@ def canonical_part(word: str) -> str:
 _FORMS: dict[tuple[str, float, str], TokenForm] = {}  # memo: a form depends on its arguments only
 
 
+def forget_forms() -> None:
+    """Return nothing; empty the process-wide memo of forms (`make_form`), as in a new process.
+
+    For measurements that must start as a fresh process does (bench/bench_names_scale.py): the
+    memo only saves work, so what is screened does not change.
+    """
+    _FORMS.clear()
+
+
 def make_form(text: str, penalty: float = 0.0, note: str = "") -> TokenForm:
     """Return a token form with its keys computed (memoised: equal arguments share one form)."""
     key = (text, penalty, note)
