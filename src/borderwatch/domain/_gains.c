@@ -472,8 +472,9 @@ fail:
 }
 
 PyDoc_STRVAR(year_gains_doc,
-"year_gains(gains, tables, years, name_ok) -> (int32 ids bytes, float64 gains bytes)\n\n"
-"Each name's first gain over the postings of the (type_id, gain) pairs of `gains` (best first) in\n"
+"year_gains(types, gains, tables, years, name_ok) -> (int32 ids bytes, float64 gains bytes)\n\n"
+"Each name's first gain over the postings of `types` (int32) with their `gains` (float64; best\n"
+"first) in\n"
 "each year of `years` in each posting table of `tables` (type after type, then year after year,\n"
 "then table after table), for the names whose `name_ok` byte is set; names in the order first met.\n"
 "A table is (type_start int64, years int32, post_start int64, names int32): see names/index.py.");
@@ -481,12 +482,16 @@ PyDoc_STRVAR(year_gains_doc,
 static PyObject *
 year_gains(PyObject *self, PyObject *args)
 {
-    PyObject *gains_seq, *tables_seq, *years_seq, *ok_obj;
-    if (!PyArg_ParseTuple(args, "OOOO", &gains_seq, &tables_seq, &years_seq, &ok_obj))
+    PyObject *types_obj, *gains_obj, *tables_seq, *years_seq, *ok_obj;
+    if (!PyArg_ParseTuple(args, "OOOOO", &types_obj, &gains_obj, &tables_seq, &years_seq, &ok_obj))
         return NULL;
-    PyObject *gains_fast = PySequence_Fast(gains_seq, "gains must be a sequence");
-    if (gains_fast == NULL)
+    Py_buffer type_view, gain_view;
+    if (get_buffer(types_obj, &type_view, 4, "il", "types") < 0)
         return NULL;
+    if (get_buffer(gains_obj, &gain_view, 8, "d", "gains") < 0) {
+        PyBuffer_Release(&type_view);
+        return NULL;
+    }
     PyObject *tables_fast = NULL, *result = NULL;
     PostingTable tables[4];
     long years[8];
@@ -528,19 +533,16 @@ year_gains(PyObject *self, PyObject *args)
         goto done;
     const uint8_t *name_ok = ok.buf;
     Columns *out = begin_columns();
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(gains_fast);
+    Py_ssize_t count = type_view.len / 4;
+    if (gain_view.len / 8 != count) {
+        PyErr_SetString(PyExc_ValueError, "types and gains differ in length");
+        goto done;
+    }
+    const int32_t *type_ids = type_view.buf;
+    const double *gain_values = gain_view.buf;
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *pair = PySequence_Fast_GET_ITEM(gains_fast, i);
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
-            PyErr_SetString(PyExc_TypeError, "gains are (type_id, gain) pairs");
-            goto done;
-        }
-        long long type_id = PyLong_AsLongLong(PyTuple_GET_ITEM(pair, 0));
-        if (type_id == -1 && PyErr_Occurred())
-            goto done;
-        double gain;
-        if (read_gain(PyTuple_GET_ITEM(pair, 1), &gain) < 0)
-            goto done;
+        long long type_id = type_ids[i];
+        double gain = gain_values[i];
         for (Py_ssize_t y = 0; y < n_years; y++) {
             for (Py_ssize_t k = 0; k < n_tables; k++) {
                 const PostingTable *t = &tables[k];
@@ -596,7 +598,8 @@ done:
     if (ok_open)
         PyBuffer_Release(&ok);
     Py_XDECREF(tables_fast);
-    Py_DECREF(gains_fast);
+    PyBuffer_Release(&type_view);
+    PyBuffer_Release(&gain_view);
     return result;
 }
 

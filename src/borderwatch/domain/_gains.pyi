@@ -19,7 +19,8 @@ def first_gains(
     postings: Sequence[Buffer], gains: Sequence[float], name_ok: Buffer
 ) -> tuple[bytes, bytes]: ...
 def year_gains(
-    gains: Sequence[tuple[int, float]],
+    types: Buffer,
+    gains: Buffer,
     tables: Sequence[tuple[Buffer, Buffer, Buffer, Buffer]],
     years: Sequence[int],
     name_ok: Buffer,

@@ -11,6 +11,7 @@ import bisect
 import functools
 import heapq
 import math
+import operator
 import re
 from array import array
 from collections.abc import Callable, Sequence
@@ -477,13 +478,16 @@ class _PartGains:
     made in one pass over the index's posting tables (`_year_gains`).
     """
 
-    __slots__ = ("_undated", "best", "by_year", "gains", "name_ok", "reach", "walks", "weight")
+    __slots__ = ("_undated", "best", "by_year", "name_ok", "reach", "types", "values", "walks", "weight")
 
     def __init__(
         self, index: NameIndex, gains: list[tuple[int, float]], weight: float, name_ok: bytes
     ) -> None:
         gains.sort(key=_by_gain)
-        self.gains = tuple(gains)
+        # The types and their gains, best first, as two flat arrays (12 bytes a type, where pairs of
+        # Python objects took 80): a stream of new travellers keeps a part for each new spelling.
+        self.types = array("i", [t for t, _ in gains])
+        self.values = array("d", [g for _, g in gains])
         self.best = gains[0][1] if gains else 0.0
         self.weight = weight
         self.name_ok = name_ok
@@ -505,17 +509,17 @@ class _PartGains:
         once per count and kept (within `_WALKS_HELD`). A long walk comes as (names, gains) arrays,
         a short one as a dict.
         """
-        gains = self.gains
-        count = len(gains)
-        if count and gains[-1][1] < floor:
-            count = bisect.bisect_right(gains, -floor, key=_by_gain)  # the types with g >= floor
+        values = self.values
+        count = len(values)
+        if count and values[-1] < floor:
+            count = bisect.bisect_right(values, -floor, key=operator.neg)  # the types with g >= floor
         found = self.walks.get(count)
         if found is not None:
             return found, True
-        types = list(gains[:count])
+        types = list(zip(self.types[:count], values[:count], strict=True))
         if not self.reach:
             reach = [0]
-            for type_id, _ in gains:
+            for type_id in self.types:
                 reach.append(reach[-1] + len(index.type_names[type_id]))
             self.reach = reach
         if self.reach[count] > _VECTOR_WALK_FROM:
@@ -545,7 +549,7 @@ class _PartGains:
         """
         found = self._undated
         if found is None:
-            found = self._undated = _year_gains(self.gains, (index.undated_table,), (0,), self.name_ok)
+            found = self._undated = _year_gains(self, (index.undated_table,), (0,))
         return found
 
     def near_year(self, index: NameIndex, year: int) -> _GainMap:
@@ -558,7 +562,7 @@ class _PartGains:
             # for a name is its best in any of them), not a map per year merged again: a new part
             # costs a third of the time (the years' own maps are made when a traveller asks).
             years = tuple(year + offset for offset in _NEAR_YEARS)
-            found = _year_gains(self.gains, (index.day_table, index.span_table), years, self.name_ok)
+            found = _year_gains(self, (index.day_table, index.span_table), years)
             if len(self.by_year) < 256:
                 self.by_year[key] = found
         return found
@@ -570,7 +574,7 @@ class _PartGains:
         found = self.by_year.get(key)
         if found is None:
             table = index.span_table if spans else index.day_table
-            found = _year_gains(self.gains, (table,), (year,), self.name_ok)
+            found = _year_gains(self, (table,), (year,))
             if len(self.by_year) < 256:
                 self.by_year[key] = found
         return found
@@ -581,10 +585,8 @@ def _by_gain(gain: tuple[int, float]) -> float:
     return -gain[1]
 
 
-def _year_gains(
-    gains: Sequence[tuple[int, float]], tables: Sequence[PostingTable], years: Sequence[int], name_ok: bytes
-) -> _GainMap:
-    """Return each name's first gain (screened kinds only) over the postings of `gains`' types (best
+def _year_gains(part: _PartGains, tables: Sequence[PostingTable], years: Sequence[int]) -> _GainMap:
+    """Return each name's first gain (screened kinds only) over the postings of a part's types (best
     first) in `years` in `tables`: type after type, year after year, table after table.
 
     In one C pass over the index's flat posting tables (`_gains.year_gains`): a pair of bytes
@@ -592,10 +594,11 @@ def _year_gains(
     the C merges read as they are. Where the C
     module is not built, the postings are looked up one by one and merged by `_first_gains`.
     """
+    name_ok = part.name_ok
     if _gains is not None:
-        return _gains.year_gains(gains, [t.columns() for t in tables], years, name_ok)
+        return _gains.year_gains(part.types, part.values, [t.columns() for t in tables], years, name_ok)
     held: list[tuple[array[int], float]] = []
-    for type_id, gain in gains:
+    for type_id, gain in zip(part.types, part.values, strict=True):
         for year in years:
             for table in tables:
                 names = table.postings(type_id, year)
