@@ -710,7 +710,8 @@ class _Plan:
             type_weight = self.type_weight
             floor = config.agreement_floor
             span = 1.0 - floor
-            for type_id, match in index.expand(token):
+            ids, matches = index.expansion(token)
+            for type_id, match in zip(ids, matches, strict=True):
                 # An aligned pair earns min(listed weight, traveller weight) x agreement (see
                 # `name_features`): a very common part (Mohamed, capped at `common_token_weight`)
                 # earns no more against a rare listed spelling one letter away than its own weight.

@@ -63,7 +63,7 @@ def test_token_match_reads_the_known_matches_before_working_a_pair_out(parser: N
     known = TokenMatch(0.42, MatchRule.EDIT, "as the index found it")
     first, last = TokenMatch(0.61, MatchRule.EDIT), TokenMatch(0.62, MatchRule.EDIT)
     comparer.read_known(
-        {mounir.uid: ((1, first), (3, known), (7, last))}, {munir.uid: 3, mounira.uid: 7, monir.uid: 5}
+        {mounir.uid: ((1, 3, 7), (first, known, last))}, {munir.uid: 3, mounira.uid: 7, monir.uid: 5}
     )
     assert comparer.token_match(mounir, munir) is known
     assert comparer.token_match(mounir, mounira) is last

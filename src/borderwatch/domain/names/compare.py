@@ -124,16 +124,16 @@ class NameComparer:
         self._cache: dict[tuple[str, str], TokenMatch] = {}
         self._joined: dict[tuple[str, str, str, bool], TokenMatch] = {}
         self._families: dict[tuple[str, str], frozenset[str]] = {}
-        self._known: Mapping[str, Sequence[tuple[int, TokenMatch]]] = {}
+        self._known: Mapping[str, tuple[Sequence[int], Sequence[TokenMatch]]] = {}
         self._type_of: Mapping[str, int] = {}
 
     def read_known(
-        self, known: Mapping[str, Sequence[tuple[int, TokenMatch]]], type_of: Mapping[str, int]
+        self, known: Mapping[str, tuple[Sequence[int], Sequence[TokenMatch]]], type_of: Mapping[str, int]
     ) -> None:
         """Answer `token_match` from matches worked out elsewhere by these very rules, before working a
-        pair out: `known[traveller uid]` holds (listed type id, match) sorted by type id (an index's
-        expansions of a part, which its C pass scores), `type_of[listed uid]` the listed part's type
-        id. Both are read as they are filled; a pair not found there is worked out here."""
+        pair out: `known[traveller uid]` holds (listed type ids sorted, their matches in step) (an
+        index's expansions of a part, which its C pass scores), `type_of[listed uid]` the listed
+        part's type id. Both are read as they are filled; a pair not found there is worked out here."""
         self._known = known
         self._type_of = type_of
 
@@ -183,19 +183,20 @@ class NameComparer:
 
     def _known_match(self, traveller: NameToken, listed: NameToken) -> TokenMatch | None:
         scored = self._known.get(traveller.uid) if traveller.uid else None
-        if not scored:
+        if scored is None:
             return None
+        ids, matches = scored
         type_id = self._type_of.get(listed.uid) if listed.uid else None
-        if type_id is None:
+        if type_id is None or not ids:
             return None
-        lo, hi = 0, len(scored)
-        while lo < hi:  # the pairs come sorted by type id
+        lo, hi = 0, len(ids)
+        while lo < hi:  # the type ids come sorted
             mid = (lo + hi) // 2
-            if scored[mid][0] < type_id:
+            if ids[mid] < type_id:
                 lo = mid + 1
             else:
                 hi = mid
-        return scored[lo][1] if lo < len(scored) and scored[lo][0] == type_id else None
+        return matches[lo] if lo < len(ids) and ids[lo] == type_id else None
 
     def score_pair(self, traveller: NameToken, listed: NameToken) -> TokenMatch:
         """Return `token_match` worked out by the rules anew (the memo neither read nor filled)."""

@@ -28,6 +28,7 @@ import math
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeAlias
 from datetime import date
 
 import numpy as np
@@ -63,6 +64,8 @@ class IndexedName:
 
 
 YEAR_KEY = 10_000  # day/span postings key: type_id * YEAR_KEY + year (years 1..9999)
+# A part's expansion: the token types that agree with it (sorted) and, in step, how well.
+Expansion: TypeAlias = "tuple[array[int], tuple[TokenMatch, ...]]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,7 +463,7 @@ class NameIndex:
         # its evidence only to these, so the bounded search need not assume it for every entry.
         self.document_entries: dict[str, list[int]] = {}
         self.entity_count = 0
-        self._expansions: dict[str, tuple[tuple[int, TokenMatch], ...]] = {}
+        self._expansions: dict[str, Expansion] = {}
         # The alignment reads a part's matches from its expansion (the comparer holds these dicts, not
         # the index: no reference cycle), not from copies made into the comparer's memo up front.
         self.comparer.read_known(self._expansions, self.type_of_uid)
@@ -653,6 +656,13 @@ class NameIndex:
 
     def expand(self, token: NameToken) -> tuple[tuple[int, TokenMatch], ...]:
         """Return the indexed token types that agree with a traveller's name part, with how well."""
+        ids, matches = self.expansion(token)
+        return tuple(zip(ids, matches, strict=True))
+
+    def expansion(self, token: NameToken) -> Expansion:
+        """Return `expand` as two columns, the type ids (sorted) and their matches, memoised by the
+        part's identity: a stream of new spellings keeps one per part, at 12 bytes a type (pairs of
+        Python objects took 90)."""
         found = self._expansions.get(token.uid)
         if found is not None:
             return found
@@ -668,9 +678,10 @@ class NameIndex:
             if forms is not None:
                 type_ids = forms.possible(token, type_ids, self.comparer)
             result = self._scored(token, type_ids)
+        found = (array("i", [t for t, _ in result]), tuple(m for _, m in result))
         if len(self._expansions) < 1_000_000:
-            self._expansions[token.uid] = result
-        return result
+            self._expansions[token.uid] = found
+        return found
 
     def expand_exhaustive(self, token: NameToken) -> tuple[tuple[int, TokenMatch], ...]:
         """Return what `expand` does, scoring every neighbour by the rules (no bulk filter, no memo).
