@@ -897,6 +897,18 @@ def test_the_c_merges_refuse_what_is_not_a_map_of_the_index() -> None:
         gains.first_gains([array("q", [1])], [1.0], bytes([1] * 60))
     with pytest.raises(ValueError, match="differ in length"):
         gains.day_sums(np.arange(3), [(np.arange(3), np.zeros(2))], 60)
+    # A ranked map (as year_gains makes them): int32 names, ranks of 2 or 4 bytes into its gains.
+    names = array("i", [2, 0]).tobytes()
+    table = array("d", [3.0, 0.5])
+    for width in ("H", "I"):
+        ranked = (names, array(width, [1, 0]).tobytes(), table)
+        assert np.frombuffer(gains.day_sums(np.arange(3), [ranked], 60)).tolist() == [3.0, 0.0, 0.5]
+    with pytest.raises(IndexError, match="rank 2 outside the map's 2 gains"):
+        gains.day_sums(np.arange(3), [(names, array("H", [2, 0]).tobytes(), table)], 60)
+    with pytest.raises(ValueError, match="2 or 4 bytes per id"):
+        gains.day_sums(np.arange(3), [(names, b"\x00\x00\x00", table)], 60)
+    with pytest.raises(TypeError, match="ranked map"):
+        gains.day_sums(np.arange(3), [(np.arange(2), b"\x00" * 4, table)], 60)
     # After the errors the scratch table is clean: a later merge counts every name afresh.
     ids, values = gains.first_gains([array("i", [1, 2, 1]), array("i", [3, 2])], [2.0, 1.0], bytes([1] * 60))
     assert np.frombuffer(ids, dtype=np.int64).tolist() == [1, 2, 3]

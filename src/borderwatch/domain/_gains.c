@@ -161,25 +161,33 @@ columns_as_bytes(Columns *c)
     return out;
 }
 
-/* (bytes of int32 ids, bytes of float64 values): a map kept across travellers, at 12 bytes a name. */
+/* (bytes of int32 ids, bytes of ranks, `gains`): a map kept across travellers whose values are
+ * ranks into `gains` (held as `values`), 2 bytes each when fewer than 65,536 gains, else 4. */
 static PyObject *
-columns_as_bytes32(Columns *c)
+columns_as_ranked(Columns *c, PyObject *gains, Py_ssize_t gain_count)
 {
+    int width = gain_count <= 65536 ? 2 : 4;
     PyObject *ids = PyBytes_FromStringAndSize(NULL, c->len * (Py_ssize_t)sizeof(int32_t));
-    PyObject *values =
-        PyBytes_FromStringAndSize((const char *)c->values, c->len * (Py_ssize_t)sizeof(double));
-    if (ids == NULL || values == NULL) {
+    PyObject *ranks = PyBytes_FromStringAndSize(NULL, c->len * (Py_ssize_t)width);
+    if (ids == NULL || ranks == NULL) {
         Py_XDECREF(ids);
-        Py_XDECREF(values);
+        Py_XDECREF(ranks);
         return NULL;
     }
     int32_t *out = (int32_t *)PyBytes_AS_STRING(ids);
-    for (Py_ssize_t i = 0; i < c->len; i++)
+    uint16_t *r16 = (uint16_t *)PyBytes_AS_STRING(ranks);
+    uint32_t *r32 = (uint32_t *)PyBytes_AS_STRING(ranks);
+    for (Py_ssize_t i = 0; i < c->len; i++) {
         out[i] = (int32_t)c->ids[i]; /* ids below the scratch table's size, itself below 2**31 */
-    PyObject *pair = PyTuple_Pack(2, ids, values);
+        if (width == 2)
+            r16[i] = (uint16_t)c->values[i]; /* the values hold the ranks (whole numbers) */
+        else
+            r32[i] = (uint32_t)c->values[i];
+    }
+    PyObject *triple = PyTuple_Pack(3, ids, ranks, gains);
     Py_DECREF(ids);
-    Py_DECREF(values);
-    return pair;
+    Py_DECREF(ranks);
+    return triple;
 }
 
 /* A contiguous buffer of `itemsize`-byte items whose format is one of `kinds` (NULL: any). */
@@ -215,12 +223,15 @@ check_id(int64_t id, Py_ssize_t names)
 }
 
 /* Reads one map of gains per name: a dict {int: float}, a pair of buffers (int64 ids, float64
- * gains), or a pair of bytes (int32 ids, float64 gains) as `year_gains` makes them. */
+ * gains), or a triple (bytes of int32 ids, bytes of uint16 or uint32 ranks, float64 buffer of the
+ * gains the ranks index) as `year_gains` makes them: a part's maps share its list of gains, so a
+ * name takes 6 bytes in a map kept across travellers, not 16. */
 typedef struct {
     PyObject *dict;
-    Py_buffer ids, gains;
+    Py_buffer ids, gains, ranks;
     int has_buffers;
     int ids32;
+    int rank_width; /* 0: the gains are per name; else 2 or 4 bytes of rank per name */
 } GainMap;
 
 static int
@@ -231,26 +242,40 @@ gain_map_open(PyObject *obj, GainMap *map)
         map->dict = obj;
         return 0;
     }
-    if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 2) {
-        PyErr_SetString(PyExc_TypeError, "a map of gains is a dict or a pair (ids, gains)");
-        return -1;
-    }
-    PyObject *ids = PyTuple_GET_ITEM(obj, 0), *gains = PyTuple_GET_ITEM(obj, 1);
-    if (PyBytes_CheckExact(ids) && PyBytes_CheckExact(gains)) {
-        /* As `year_gains` makes them (`columns_as_bytes32`): native int32 ids, float64 gains. */
-        if (PyBytes_GET_SIZE(ids) % 4 || PyBytes_GET_SIZE(gains) % 8 ||
-            PyBytes_GET_SIZE(ids) / 4 != PyBytes_GET_SIZE(gains) / 8) {
-            PyErr_SetString(PyExc_ValueError, "a map's bytes are not as many int32 ids as float64 gains");
+    if (PyTuple_Check(obj) && PyTuple_GET_SIZE(obj) == 3) {
+        /* As `year_gains` makes them: int32 ids, ranks into the part's gains, the gains. */
+        PyObject *ids = PyTuple_GET_ITEM(obj, 0), *ranks = PyTuple_GET_ITEM(obj, 1);
+        if (!PyBytes_CheckExact(ids) || !PyBytes_CheckExact(ranks) || PyBytes_GET_SIZE(ids) % 4) {
+            PyErr_SetString(PyExc_TypeError, "a ranked map is (bytes of int32 ids, bytes of ranks, gains)");
+            return -1;
+        }
+        Py_ssize_t count = PyBytes_GET_SIZE(ids) / 4;
+        map->rank_width = count ? (int)(PyBytes_GET_SIZE(ranks) / count) : 2;
+        if ((map->rank_width != 2 && map->rank_width != 4) || PyBytes_GET_SIZE(ranks) != count * map->rank_width) {
+            PyErr_SetString(PyExc_ValueError, "a ranked map's ranks are not 2 or 4 bytes per id");
             return -1;
         }
         map->ids32 = 1;
-        if (PyObject_GetBuffer(ids, &map->ids, PyBUF_SIMPLE) < 0)
+        if (get_buffer(PyTuple_GET_ITEM(obj, 2), &map->gains, 8, "d", "map gains") < 0)
             return -1;
-        if (PyObject_GetBuffer(gains, &map->gains, PyBUF_SIMPLE) < 0) {
+        if (PyObject_GetBuffer(ids, &map->ids, PyBUF_SIMPLE) < 0) {
+            PyBuffer_Release(&map->gains);
+            return -1;
+        }
+        if (PyObject_GetBuffer(ranks, &map->ranks, PyBUF_SIMPLE) < 0) {
+            PyBuffer_Release(&map->gains);
             PyBuffer_Release(&map->ids);
             return -1;
         }
-    } else {
+        map->has_buffers = 1;
+        return 0;
+    }
+    if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 2) {
+        PyErr_SetString(PyExc_TypeError, "a map of gains is a dict, a pair (ids, gains) or a ranked triple");
+        return -1;
+    }
+    PyObject *ids = PyTuple_GET_ITEM(obj, 0), *gains = PyTuple_GET_ITEM(obj, 1);
+    {
         if (get_buffer(ids, &map->ids, 8, "lq", "map ids") < 0)
             return -1;
         if (get_buffer(gains, &map->gains, 8, "d", "map gains") < 0) {
@@ -274,6 +299,8 @@ gain_map_close(GainMap *map)
     if (map->has_buffers) {
         PyBuffer_Release(&map->ids);
         PyBuffer_Release(&map->gains);
+        if (map->rank_width)
+            PyBuffer_Release(&map->ranks);
     }
 }
 
@@ -306,10 +333,19 @@ gain_map_each(GainMap *map, Py_ssize_t names, visit_fn visit, void *state)
     Py_ssize_t count = map->gains.len / 8;
     if (map->ids32) {
         const int32_t *ids = map->ids.buf;
+        Py_ssize_t table = map->gains.len / 8;
+        const uint16_t *ranks16 = map->ranks.buf;
+        const uint32_t *ranks32 = map->ranks.buf;
+        count = map->ids.len / 4;
         for (Py_ssize_t i = 0; i < count; i++) {
             if (i + AHEAD < count && ids[i + AHEAD] >= 0 && ids[i + AHEAD] < names)
                 __builtin_prefetch(&cells[ids[i + AHEAD]]);
-            if (check_id(ids[i], names) < 0 || visit(ids[i], gains[i], state) < 0)
+            uint32_t rank = map->rank_width == 2 ? ranks16[i] : ranks32[i];
+            if (rank >= (uint32_t)table) {
+                PyErr_Format(PyExc_IndexError, "rank %u outside the map's %zd gains", rank, table);
+                return -1;
+            }
+            if (check_id(ids[i], names) < 0 || visit(ids[i], gains[rank], state) < 0)
                 return -1;
         }
         return 0;
@@ -472,11 +508,12 @@ fail:
 }
 
 PyDoc_STRVAR(year_gains_doc,
-"year_gains(types, gains, tables, years, name_ok) -> (int32 ids bytes, float64 gains bytes)\n\n"
+"year_gains(types, gains, tables, years, name_ok) -> (int32 ids bytes, ranks bytes, gains)\n\n"
 "Each name's first gain over the postings of `types` (int32) with their `gains` (float64; best\n"
-"first) in\n"
-"each year of `years` in each posting table of `tables` (type after type, then year after year,\n"
-"then table after table), for the names whose `name_ok` byte is set; names in the order first met.\n"
+"first) in each year of `years` in each posting table of `tables` (type after type, then year\n"
+"after year, then table after table), for the names whose `name_ok` byte is set; names in the\n"
+"order first met. A name's gain is given by its rank, the position of its first type: gains[rank]\n"
+"(ranks of uint16, or uint32 past 65,536 types); `gains` itself is the third item.\n"
 "A table is (type_start int64, years int32, post_start int64, names int32): see names/index.py.");
 
 static PyObject *
@@ -539,10 +576,9 @@ year_gains(PyObject *self, PyObject *args)
         goto done;
     }
     const int32_t *type_ids = type_view.buf;
-    const double *gain_values = gain_view.buf;
     for (Py_ssize_t i = 0; i < count; i++) {
         long long type_id = type_ids[i];
-        double gain = gain_values[i];
+        double rank = (double)i; /* the map keeps the type's rank: its gain is gains[i] */
         for (Py_ssize_t y = 0; y < n_years; y++) {
             for (Py_ssize_t k = 0; k < n_tables; k++) {
                 const PostingTable *t = &tables[k];
@@ -585,13 +621,13 @@ year_gains(PyObject *self, PyObject *args)
                     if (met_at(id) >= 0 || !name_ok[id])
                         continue;
                     meet(id, out->len);
-                    if (columns_push(out, id, gain) < 0)
+                    if (columns_push(out, id, rank) < 0)
                         goto done;
                 }
             }
         }
     }
-    result = columns_as_bytes32(out);
+    result = columns_as_ranked(out, gains_obj, count);
 done:
     for (Py_ssize_t k = 0; k < opened; k++)
         table_close(&tables[k]);

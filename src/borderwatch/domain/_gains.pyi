@@ -1,5 +1,6 @@
 """Types of the C extension `borderwatch.domain._gains` (see _gains.c)."""
 
+from array import array
 from collections.abc import Sequence
 from typing import Literal, overload
 
@@ -7,7 +8,7 @@ import numpy as np
 from _typeshed import ReadableBuffer
 
 Buffer = ReadableBuffer | np.ndarray  # numpy arrays are buffers (typed so from Python 3.12)
-_GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray] | tuple[bytes, bytes]
+_GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray] | tuple[bytes, bytes, array[float]]
 _Texts = list[str]
 # start, arabic, chars, shape, skeleton_id, skeleton, note, penalty, flags, family_start, family_ids,
 # distinct, family_names (see token_scores)
@@ -20,11 +21,11 @@ def first_gains(
 ) -> tuple[bytes, bytes]: ...
 def year_gains(
     types: Buffer,
-    gains: Buffer,
+    gains: array[float],
     tables: Sequence[tuple[Buffer, Buffer, Buffer, Buffer]],
     years: Sequence[int],
     name_ok: Buffer,
-) -> tuple[bytes, bytes]: ...
+) -> tuple[bytes, bytes, array[float]]: ...
 @overload
 def union(lists: Sequence[Buffer], size: int) -> list[int]: ...
 @overload

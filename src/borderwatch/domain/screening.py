@@ -16,7 +16,7 @@ import re
 from array import array
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Final, final
+from typing import Final, TypeAlias, final
 
 import numpy as np
 
@@ -423,9 +423,9 @@ def _entry_facts(
     return dob, dob_text, compare_fact(subject.nationality, entry.nationalities), gender, shared
 
 
-# The best gain per listed name: a dict, or (names, gains) as arrays or as bytes (int32, float64;
-# as `_gains.year_gains` makes them) when it holds many names.
-_GainMap = dict[int, float] | tuple[np.ndarray, np.ndarray] | tuple[bytes, bytes]
+# The best gain per listed name: a dict, or (names, gains) arrays when it holds many names, or as
+# `_gains.year_gains` makes them: (int32 names, ranks, the part's gains), a name's gain gains[rank].
+_GainMap: TypeAlias = "dict[int, float] | tuple[np.ndarray, np.ndarray] | tuple[bytes, bytes, array[float]]"
 # Postings from which a map of gains is made as arrays. With the C merges, arrays are cheap to make
 # and to merge, and beat a dict from 64 postings (1 M names: dev queries +17% after the cold pass,
 # UN + OFAC unchanged); with numpy, whose calls cost microseconds each, only from 512.
@@ -589,9 +589,9 @@ def _year_gains(part: _PartGains, tables: Sequence[PostingTable], years: Sequenc
     """Return each name's first gain (screened kinds only) over the postings of a part's types (best
     first) in `years` in `tables`: type after type, year after year, table after table.
 
-    In one C pass over the index's flat posting tables (`_gains.year_gains`): a pair of bytes
-    (int32 names in the order met, float64 gains: 12 bytes a name, as the maps are kept), which
-    the C merges read as they are. Where the C
+    In one C pass over the index's flat posting tables (`_gains.year_gains`): int32 names in the
+    order met with the rank of each one's first type (uint16), and the part's gains the ranks index
+    (6 bytes a name, as the maps are kept across travellers), which the C merges read as they are. Where the C
     module is not built, the postings are looked up one by one and merged by `_first_gains`.
     """
     name_ok = part.name_ok
@@ -786,12 +786,17 @@ _NO_NAMES = np.zeros(0, dtype=np.int64)
 _NO_GAINS = np.zeros(0, dtype=np.float64)
 
 
-def _as_numpy(pair: tuple[np.ndarray, np.ndarray] | tuple[bytes, bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """Return a map of gains held as arrays or as bytes (see `_year_gains`) as numpy arrays."""
-    ids, gains = pair
-    if isinstance(ids, bytes) and isinstance(gains, bytes):
-        return np.frombuffer(ids, dtype=np.int32).astype(np.int64), np.frombuffer(gains, dtype=np.float64)
-    return pair  # type: ignore[return-value]
+def _as_numpy(
+    found: tuple[np.ndarray, np.ndarray] | tuple[bytes, bytes, array[float]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a map of gains held as arrays or ranked (see `_year_gains`) as numpy arrays."""
+    if len(found) == 3:
+        ids, ranks, gains = found
+        names = np.frombuffer(ids, dtype=np.int32).astype(np.int64)
+        width = len(ranks) // len(names) if len(names) else 2
+        at = np.frombuffer(ranks, dtype=np.uint16 if width == 2 else np.uint32)
+        return names, np.asarray(gains, dtype=np.float64)[at]
+    return found
 
 
 def _day_arrays(on_day: _GainMap) -> tuple[np.ndarray, np.ndarray]:

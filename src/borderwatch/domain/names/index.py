@@ -28,8 +28,8 @@ import math
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeAlias
 from datetime import date
+from typing import TypeAlias
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein, Prefix
