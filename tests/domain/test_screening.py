@@ -897,6 +897,31 @@ def test_the_c_merges_refuse_what_is_not_a_map_of_the_index() -> None:
         gains.first_gains([array("q", [1])], [1.0], bytes([1] * 60))
     with pytest.raises(ValueError, match="differ in length"):
         gains.day_sums(np.arange(3), [(np.arange(3), np.zeros(2))], 60)
+    # A posting table (type 0 in 1970: names 5 and 7) is checked before it is read.
+    table = (
+        np.array([0, 1], dtype=np.int64),
+        np.array([1970], dtype=np.int32),
+        np.array([0, 2], dtype=np.int64),
+        np.array([5, 7], dtype=np.int32),
+    )
+    one, two = array("i", [0]), array("d", [2.0])
+    ids, ranks, held = gains.year_gains(one, two, [table], [1970], bytes([1] * 60))
+    assert np.frombuffer(ids, dtype=np.int32).tolist() == [5, 7]
+    assert np.frombuffer(ranks, dtype=np.uint16).tolist() == [0, 0]
+    assert held is two
+    assert gains.year_gains(one, two, [table], [1971], bytes([1] * 60))[0] == b""
+    with pytest.raises(IndexError, match="token type 1 outside the table's 1 types"):
+        gains.year_gains(array("i", [1]), two, [table], [1970], bytes([1] * 60))
+    with pytest.raises(ValueError, match="do not span"):
+        gains.year_gains(
+            one, two, [(*table[:2], np.array([0, 3], dtype=np.int64), table[3])], [1970], b"\x01" * 60
+        )
+    with pytest.raises(TypeError, match="a posting table is"):
+        gains.year_gains(one, two, [table[:3]], [1970], bytes([1] * 60))
+    with pytest.raises(IndexError, match="name id 7 outside the index's 6 names"):
+        gains.year_gains(one, two, [table], [1970], bytes([1] * 6))
+    with pytest.raises(ValueError, match="differ in length"):
+        gains.year_gains(one, array("d", [2.0, 1.0]), [table], [1970], bytes([1] * 60))
     # A ranked map (as year_gains makes them): int32 names, ranks of 2 or 4 bytes into its gains.
     names = array("i", [2, 0]).tobytes()
     table = array("d", [3.0, 0.5])

@@ -469,7 +469,7 @@ table_close(PostingTable *t)
 }
 
 static int
-table_open(PyObject *obj, PostingTable *t, Py_ssize_t names)
+table_open(PyObject *obj, PostingTable *t)
 {
     t->opened = 0;
     if (!PyTuple_Check(obj) || PyTuple_GET_SIZE(obj) != 4) {
@@ -500,7 +500,6 @@ table_open(PyObject *obj, PostingTable *t, Py_ssize_t names)
         PyErr_SetString(PyExc_ValueError, "a posting table's offsets do not span its columns");
         goto fail;
     }
-    (void)names;
     return 0;
 fail:
     table_close(t);
@@ -564,7 +563,7 @@ year_gains(PyObject *self, PyObject *args)
         goto done;
     ok_open = 1;
     for (; opened < n_tables; opened++)
-        if (table_open(PySequence_Fast_GET_ITEM(tables_fast, opened), &tables[opened], ok.len) < 0)
+        if (table_open(PySequence_Fast_GET_ITEM(tables_fast, opened), &tables[opened]) < 0)
             goto done;
     if (begin_merge(ok.len) < 0)
         goto done;
