@@ -439,8 +439,8 @@ def _first_gains(
 
     Few postings make a dict. Many make arrays (names in the order met), in one pass of the C merge
     (`_gains.first_gains`; numpy where it is not built) instead of a dict insert per posting, and at
-    a tenth of the memory: in a million spellings a common part's map of one birth year holds
-    thousands of names, and the maps are kept.
+    a tenth of the memory. The part maps are made so where the C module is not built (`_year_gains`);
+    with it, `_gains.year_gains` makes them from the posting tables directly.
     """
     total = 0
     for postings, _ in found:
